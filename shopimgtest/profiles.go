@@ -1,0 +1,70 @@
+package shopimgtest
+
+import "github.com/shopimg/shopimg"
+
+// Capability profiles of the five platforms, as their adapters report them,
+// for a Fake that behaves like one of them (WithCapabilities). The vendor
+// packages' tests check that their adapters report the same.
+var (
+	// FullProfile can do everything, with no limits.
+	FullProfile = shopimg.Capabilities{
+		List: true, AddFromURL: true, AddFromFile: true, AddAtPosition: true,
+		Update: true, Delete: true, Reorder: true, BatchReorder: true, SetMain: true,
+		BatchUpdate: true,
+	}
+
+	// ThreeDCartProfile is 3dcart / Shift4Shop: URL or path adds only, no
+	// delete endpoint, the gallery reordered (and captions changed) by one
+	// collection PUT, and no way to set the product's main image through the
+	// gallery (the first image by sorting is reported as main).
+	ThreeDCartProfile = shopimg.Capabilities{
+		List: true, AddFromURL: true, AddAtPosition: true,
+		Update: true, Reorder: true, BatchReorder: true, BatchUpdate: true,
+	}
+
+	// BigCommerceProfile is BigCommerce v3: URL and file adds with
+	// sort_order and is_thumbnail, per-image sort_order moves, 1000 images
+	// per product.
+	BigCommerceProfile = shopimg.Capabilities{
+		List: true, AddFromURL: true, AddFromFile: true, AddAtPosition: true,
+		Update: true, Delete: true, Reorder: true, SetMain: true,
+		MaxImages: 1000,
+	}
+
+	// SallaProfile is Salla Merchant API v2: multipart adds with sort and
+	// default, per-image sort moves, 10 images per product.
+	SallaProfile = shopimg.Capabilities{
+		List: true, AddFromURL: true, AddFromFile: true, AddAtPosition: true,
+		Update: true, Delete: true, Reorder: true, SetMain: true,
+		MaxImages: 10,
+	}
+
+	// ShoptetProfile is Shoptet: asynchronous URL adds with priority, one
+	// PATCH of up to 100 images for priorities and descriptions, the main
+	// image being the one with the lowest priority.
+	ShoptetProfile = shopimg.Capabilities{
+		List: true, AddFromURL: true, AddAtPosition: true,
+		Update: true, Delete: true, Reorder: true, BatchReorder: true, SetMain: true,
+		BatchUpdate: true, AsyncAdd: true, MaxPerCall: 100,
+	}
+
+	// FinerWorksProfile is FinerWorks: an image library without order or
+	// main image; hosted-URL adds, batched title updates (at most 5 images a
+	// call, the add_images limit, taken as the safe reading for updates too).
+	FinerWorksProfile = shopimg.Capabilities{
+		List: true, AddFromURL: true,
+		Update: true, Delete: true, BatchUpdate: true, MaxPerCall: 5,
+	}
+)
+
+// Profiles maps each platform's package name to its profile, plus "full".
+func Profiles() map[string]shopimg.Capabilities {
+	return map[string]shopimg.Capabilities{
+		"full":        FullProfile,
+		"threedcart":  ThreeDCartProfile,
+		"bigcommerce": BigCommerceProfile,
+		"salla":       SallaProfile,
+		"shoptet":     ShoptetProfile,
+		"finerworks":  FinerWorksProfile,
+	}
+}
