@@ -16,9 +16,11 @@ var (
 	// ThreeDCartProfile is 3dcart / Shift4Shop: URL or path adds only, no
 	// delete endpoint, the gallery reordered (and captions changed) by one
 	// collection PUT, and no way to set the product's main image through the
-	// gallery (the first image by sorting is reported as main).
+	// gallery (the first image by sorting is reported as main). Adds append:
+	// how the API treats a POST whose ImageGallerySorting collides with an
+	// existing image is undocumented, and a reorder costs one call anyway.
 	ThreeDCartProfile = shopimg.Capabilities{
-		List: true, AddFromURL: true, AddAtPosition: true,
+		List: true, AddFromURL: true,
 		Update: true, Reorder: true, BatchReorder: true, BatchUpdate: true,
 	}
 
