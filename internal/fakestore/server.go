@@ -1,0 +1,118 @@
+package fakestore
+
+import (
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/shopimg/shopimg"
+)
+
+// Options configure a Handler or Server. The zero value is usable: the real
+// clock, DefaultSecretHeaders, bodies recorded up to DefaultMaxBody, every
+// request kept, no quota.
+type Options struct {
+	// Clock times recorded requests, fault latency and quotas; nil means
+	// shopimg.SystemClock{}.
+	Clock shopimg.Clock
+
+	// SecretHeaders are the request headers whose values the recorder
+	// replaces with Redacted (case-insensitive, "*" wildcards allowed); nil
+	// means DefaultSecretHeaders(). Append to that to add names.
+	SecretHeaders []string
+	// MaxRecordedBody is how much of each request body is recorded; zero
+	// means DefaultMaxBody, negative records no body.
+	MaxRecordedBody int64
+	// MaxRecords is how many requests the recorder keeps, dropping the
+	// oldest (counts are kept regardless); zero keeps all, negative none
+	// (for long benchmarks).
+	MaxRecords int
+
+	// Quota is the rate-limit model; nil means no rate limit.
+	Quota QuotaModel
+	// QuotaHeaders writes the vendor's quota headers. With a Quota, it is
+	// called for every request, before the handler or QuotaReject, so every
+	// response (429s and faults included) carries them.
+	QuotaHeaders func(h http.Header, s QuotaState)
+	// QuotaReject writes the response to a request over quota: the vendor's
+	// retry headers, status (normally 429) and body, from s.RetryAfter. Nil
+	// means RejectTooMany.
+	QuotaReject func(w http.ResponseWriter, s QuotaState)
+}
+
+// Handler wraps a vendor fake's handler with the engine, in this order:
+// the recorder (which so sees quota rejections and faults, with the status
+// sent), the quota, the faults, then the vendor handler. It is an
+// http.Handler that can be mounted anywhere (a benchmark calling ServeHTTP,
+// an httpmock responder); Server runs one on a real listener. It is safe for
+// concurrent use.
+type Handler struct {
+	clock    shopimg.Clock
+	recorder *Recorder
+	faults   *Faults
+	quota    *Quota
+	chain    http.Handler
+}
+
+// NewHandler returns the engine around next, the vendor's wire protocol.
+func NewHandler(next http.Handler, opts Options) *Handler {
+	if next == nil {
+		next = http.NotFoundHandler()
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = shopimg.SystemClock{}
+	}
+	reject := opts.QuotaReject
+	if reject == nil {
+		reject = RejectTooMany
+	}
+	h := &Handler{
+		clock:    clock,
+		recorder: newRecorder(clock, opts),
+		faults:   &Faults{clock: clock},
+		quota:    &Quota{clock: clock, model: opts.Quota, headers: opts.QuotaHeaders, reject: reject},
+	}
+	h.chain = h.recorder.wrap(h.quota.wrap(h.faults.wrap(next)))
+	return h
+}
+
+// ServeHTTP serves r through the recorder, quota, faults and vendor handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.chain.ServeHTTP(w, r) }
+
+// Recorder returns the handler's request recorder.
+func (h *Handler) Recorder() *Recorder { return h.recorder }
+
+// Faults returns the handler's fault queue.
+func (h *Handler) Faults() *Faults { return h.faults }
+
+// Quota returns the handler's rate limit.
+func (h *Handler) Quota() *Quota { return h.quota }
+
+// Clock returns the handler's clock, for vendor handlers that stamp times.
+func (h *Handler) Clock() shopimg.Clock { return h.clock }
+
+// Server is a Handler listening on a local HTTP server (httptest). Its
+// Recorder, Faults, Quota and Clock methods come from the embedded Handler.
+type Server struct {
+	*Handler
+	// URL is the server's base URL, "http://127.0.0.1:port", without a
+	// trailing slash.
+	URL string
+
+	ts *httptest.Server
+}
+
+// NewServer starts a server serving next through a new Handler. Call Close
+// when done.
+func NewServer(next http.Handler, opts Options) *Server {
+	h := NewHandler(next, opts)
+	ts := httptest.NewServer(h)
+	return &Server{Handler: h, URL: ts.URL, ts: ts}
+}
+
+// Client returns an HTTP client for the server, whose idle connections are
+// closed by Close.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Close shuts the server down, waiting for requests in progress.
+func (s *Server) Close() { s.ts.Close() }
