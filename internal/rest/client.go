@@ -107,7 +107,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: 2 * time.Minute}
+		hc = defaultHTTPClient()
 	}
 	c := &Client{cfg: cfg, base: cfg.BaseURL + "/", limiter: cfg.Limiter, secrets: map[string]bool{}}
 	if c.limiter == nil {
@@ -227,6 +227,15 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 		return out2, err
 	}
 	return out2, nil
+}
+
+// defaultHTTPClient has no overall timeout, which would cut off a large upload
+// on a slow link; instead a server must start answering within 90s of the
+// request being sent. Callers bound whole calls with their context.
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 90 * time.Second
+	return &http.Client{Transport: t}
 }
 
 // isAmbiguousStatus reports whether a create answered with this status may

@@ -85,8 +85,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		}
 		if ra > 0 {
 			c.limiter.PauseFor(ra)
+			st.wait = jitterUp(ra)
+		} else {
+			// No hint (a 429 from platform load, or a lock): back off.
+			st.wait = c.backoff(st.attempts)
 		}
-		st.wait = max(jitterUp(ra), c.backoff(st.attempts)/4)
 	case status >= 500 && status != http.StatusNotImplemented:
 		if st.op == OpCreate {
 			return false, nil
@@ -182,7 +185,7 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs <= 0 || secs > 1e9 {
+		if !(secs > 0 && secs <= 1e9) { // also refuses NaN and Inf
 			return 0
 		}
 		return time.Duration(secs * float64(time.Second))
