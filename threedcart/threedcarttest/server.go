@@ -1,0 +1,454 @@
+// Package threedcarttest is a stateful fake of the 3dcart / Shift4Shop REST
+// API v1 image endpoints, for tests, examples and benchmarks of code that
+// uses package threedcart (or any 3dcart client). It speaks the wire
+// protocol as VENDORS.md section 1 and the vendor's help pages describe it:
+//
+//	GET  /3dCartWebAPI/v1/Products/{catalogid}/Images?limit=&offset=
+//	POST /3dCartWebAPI/v1/Products/{catalogid}/Images
+//	PUT  /3dCartWebAPI/v1/Products/{catalogid}/Images
+//	PUT  /3dCartWebAPI/v1/Products/{catalogid}/Images/{imagegalleryid}
+//
+// with the SecureURL, PrivateKey and Token headers checked on every request
+// (a mismatch is a 401 {"Message":"Authorization has been denied for this
+// request."}), bare ImageGallery arrays, write answers and errors as
+// {Key, Value, Status, Message} arrays, and no image delete (DELETE is a
+// 405, as on an ASP.NET Web API route without that method).
+//
+// Where the vendor's material is silent the fake picks a reading, marked
+// [I] below, and most of them can be switched by an Option so a client can
+// be tested against each:
+//
+//   - Paging: offset counts from 0 (WithOffsetBase(1) counts from 1; offset
+//     0 then still means the start, being the documented default). A
+//     product without images answers 404 with an empty body; an offset past
+//     the last image answers 400 with MessageOffsetExceeded (WithPastEnd
+//     picks the other signals). limit 0 means all; WithMaxLimit caps it.
+//   - Images are sent in the order they were added (by ImageGalleryID), not
+//     by ImageGallerySorting [I]: clients must sort.
+//   - A field left out of a PUT keeps its value [I]. A collection PUT
+//     applies the items it can and reports each [I].
+//   - A failing write item is answered with HTTP 200 and the failure in its
+//     Status [I] (WithHTTPStatusForFailures sends the failure status as the
+//     HTTP status too). An unknown product is a 404 with a result array
+//     [I]; a malformed body a 400 {"Message":"The request is invalid."}.
+//   - Status is sent as a string, as in the vendor's sample
+//     (WithNumericStatus sends numbers, as skuvault's model reads them).
+//   - A create answers 201 [{"Key":"ImageGalleryID","Value":"<id>",
+//     "Status":"201","Message":"Created successfully"}] [I: the vendor
+//     publishes no sample].
+//
+// The fake runs on internal/fakestore, so it records every request (with
+// the credential headers redacted), takes scripted faults (a status, a
+// dropped connection, latency, AfterApply) and uses an injectable clock.
+package threedcarttest
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/fakestore"
+	"github.com/shopimg/shopimg/threedcart"
+)
+
+// Fault is a scripted failure; add it with srv.Faults().Add.
+type Fault = fakestore.Fault
+
+// RecordedRequest is one request the server received (srv.Recorder()).
+type RecordedRequest = fakestore.RecordedRequest
+
+// DefaultCredentials are the credentials the server accepts unless
+// WithCredentials says otherwise.
+var DefaultCredentials = threedcart.Credentials{
+	SecureURL:  "https://demo.3dcartstores.com",
+	PrivateKey: "fake-private-key",
+	Token:      "fake-token",
+}
+
+// PastEnd is how the server answers a page that starts past the last image.
+type PastEnd int
+
+const (
+	// PastEndOffsetError answers 400 [{"Key":"","Value":"","Status":"400",
+	// "Message":"Offset amount exceeds the total number of records"}].
+	PastEndOffsetError PastEnd = iota
+	// PastEndOffsetErrorOK answers the same array with HTTP 200.
+	PastEndOffsetErrorOK
+	// PastEndNotFound answers 404 with an empty body.
+	PastEndNotFound
+)
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	creds         threedcart.Credentials
+	clock         shopimg.Clock
+	offsetBase    int
+	pastEnd       PastEnd
+	maxLimit      int
+	failureStatus bool
+	numericStatus bool
+	maxRecords    int
+	firstID       int64
+}
+
+// WithCredentials sets the credentials the server accepts.
+func WithCredentials(c threedcart.Credentials) Option { return func(o *config) { o.creds = c } }
+
+// WithClock sets the clock of the recorder and of fault latency.
+func WithClock(c shopimg.Clock) Option { return func(o *config) { o.clock = c } }
+
+// WithOffsetBase makes offset count from base: 0 (the default: offset is
+// the number of images before the page) or 1 (offset is the 1-based
+// position of the page's first image; 0 still means the start). It panics
+// on another value.
+func WithOffsetBase(base int) Option {
+	if base != 0 && base != 1 {
+		panic(fmt.Sprintf("threedcarttest: offset base %d is neither 0 nor 1", base))
+	}
+	return func(o *config) { o.offsetBase = base }
+}
+
+// WithPastEnd sets the answer to a page past the last image.
+func WithPastEnd(p PastEnd) Option { return func(o *config) { o.pastEnd = p } }
+
+// WithMaxLimit caps the images per page, whatever limit asks (0: no cap).
+func WithMaxLimit(n int) Option { return func(o *config) { o.maxLimit = n } }
+
+// WithHTTPStatusForFailures answers a write whose item fails with that
+// item's Status as the HTTP status, instead of 200.
+func WithHTTPStatusForFailures() Option { return func(o *config) { o.failureStatus = true } }
+
+// WithNumericStatus sends Status as a JSON number instead of a string.
+func WithNumericStatus() Option { return func(o *config) { o.numericStatus = true } }
+
+// WithMaxRecords keeps at most n recorded requests (negative: none, for
+// benchmarks); counts are kept regardless.
+func WithMaxRecords(n int) Option { return func(o *config) { o.maxRecords = n } }
+
+// WithFirstImageID sets the first ImageGalleryID the server assigns
+// (default 1001).
+func WithFirstImageID(id int64) Option { return func(o *config) { o.firstID = id } }
+
+// Server is a running fake. Its Recorder, Faults and Clock methods come from
+// the engine; Close shuts it down.
+type Server struct {
+	*fakestore.Server
+	cfg config
+	cat *fakestore.Catalog[threedcart.Image]
+}
+
+// NewServer starts a fake with no products. Call Close when done.
+func NewServer(opts ...Option) *Server {
+	cfg := config{creds: DefaultCredentials, clock: shopimg.SystemClock{}, firstID: 1001}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := &Server{cfg: cfg, cat: fakestore.NewCatalog[threedcart.Image](fakestore.CatalogOptions{FirstID: cfg.firstID})}
+	s.Server = fakestore.NewServer(http.HandlerFunc(s.serve), fakestore.Options{
+		Clock:      cfg.clock,
+		MaxRecords: cfg.maxRecords,
+	})
+	return s
+}
+
+// Credentials returns the credentials the server accepts.
+func (s *Server) Credentials() threedcart.Credentials { return s.cfg.creds }
+
+// NewClient returns a threedcart client for this server: its URL, its HTTP
+// client and its credentials, then opts.
+func (s *Server) NewClient(opts ...threedcart.Option) (*threedcart.Client, error) {
+	base := []threedcart.Option{threedcart.WithBaseURL(s.URL), threedcart.WithHTTPClient(s.Client())}
+	return threedcart.NewClient(s.cfg.creds, append(base, opts...)...)
+}
+
+// ImagesPath is the path of a product's gallery, for Fault.Path and
+// Recorder().Count.
+func ImagesPath(id threedcart.CatalogID) string {
+	return "/3dCartWebAPI/v1/Products/" + id.String() + "/Images"
+}
+
+// AddProduct creates (or replaces) a product with the given images, in that
+// order. Images without an ImageGalleryID get the next one. It returns the
+// images as stored.
+func (s *Server) AddProduct(id threedcart.CatalogID, images ...threedcart.Image) []threedcart.Image {
+	imgs := slices.Clone(images)
+	for i := range imgs {
+		if imgs[i].ImageGalleryID == 0 {
+			imgs[i].ImageGalleryID = threedcart.ImageGalleryID(s.cat.NextID())
+		}
+	}
+	s.cat.AddProduct(id.String(), imgs...)
+	return slices.Clone(imgs)
+}
+
+// Images returns the product's images in the order the server stores and
+// sends them (by ImageGalleryID), or an error if there is no such product.
+func (s *Server) Images(id threedcart.CatalogID) ([]threedcart.Image, error) {
+	return s.cat.Images(id.String())
+}
+
+const apiPrefix = "/3dCartWebAPI/v1/Products/"
+
+// serve checks the credentials and routes a request.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r.Header) {
+		fakestore.WriteJSON(w, http.StatusUnauthorized, map[string]string{"Message": "Authorization has been denied for this request."})
+		return
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, apiPrefix)
+	parts := strings.Split(rest, "/")
+	if !ok || len(parts) < 2 || len(parts) > 3 || parts[1] != "Images" {
+		fakestore.WriteJSON(w, http.StatusNotFound, map[string]string{
+			"Message": "No HTTP resource was found that matches the request URI '" + r.URL.Path + "'.",
+		})
+		return
+	}
+	allowed := []string{http.MethodGet, http.MethodPost, http.MethodPut}
+	if len(parts) == 3 {
+		allowed = []string{http.MethodPut}
+	}
+	if !slices.Contains(allowed, r.Method) {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		fakestore.WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{
+			"Message": "The requested resource does not support http method '" + r.Method + "'.",
+		})
+		return
+	}
+	pid, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil {
+		invalid(w, "catalogid")
+		return
+	}
+	cid := threedcart.CatalogID(pid)
+	switch {
+	case len(parts) == 3:
+		iid, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil {
+			invalid(w, "imagegalleryid")
+			return
+		}
+		s.updateOne(w, r, cid, threedcart.ImageGalleryID(iid))
+	case r.Method == http.MethodGet:
+		s.list(w, r, cid)
+	case r.Method == http.MethodPost:
+		s.create(w, r, cid)
+	default:
+		s.updateAll(w, r, cid)
+	}
+}
+
+func (s *Server) authorized(h http.Header) bool {
+	c := s.cfg.creds
+	norm := func(u string) string { return strings.TrimRight(strings.TrimSpace(u), "/") }
+	return h.Get("PrivateKey") == c.PrivateKey && h.Get("Token") == c.Token &&
+		strings.EqualFold(norm(h.Get("SecureURL")), norm(c.SecureURL))
+}
+
+// invalid is ASP.NET Web API's answer to a request it cannot bind.
+func invalid(w http.ResponseWriter, param string) {
+	fakestore.WriteJSON(w, http.StatusBadRequest, map[string]string{
+		"Message":       "The request is invalid.",
+		"MessageDetail": "The value of '" + param + "' or of the request body is not valid.",
+	})
+}
+
+// result is a {Key, Value, Status, Message} item as the server sends it.
+type result struct {
+	Key     string `json:"Key"`
+	Value   string `json:"Value"`
+	Status  any    `json:"Status"`
+	Message string `json:"Message"`
+}
+
+func (s *Server) result(key, value string, status int, msg string) result {
+	var st any = strconv.Itoa(status)
+	if s.cfg.numericStatus {
+		st = status
+	}
+	return result{Key: key, Value: value, Status: st, Message: msg}
+}
+
+// writeResults sends results with status, or, when an item failed, with
+// 200 (the default) or the first failure's status.
+func (s *Server) writeResults(w http.ResponseWriter, status int, rs []result, failure int) {
+	if failure != 0 && s.cfg.failureStatus {
+		status = failure
+	}
+	fakestore.WriteJSON(w, status, rs)
+}
+
+func (s *Server) noProduct(w http.ResponseWriter, id threedcart.CatalogID) {
+	fakestore.WriteJSON(w, http.StatusNotFound, []result{s.result("CatalogID", id.String(), http.StatusNotFound, "Product not found")})
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request, id threedcart.CatalogID) {
+	limit, err1 := fakestore.QueryInt(r, "limit", 0)
+	offset, err2 := fakestore.QueryInt(r, "offset", 0)
+	if err := errors.Join(err1, err2); err != nil || limit < 0 || offset < 0 {
+		fakestore.WriteJSON(w, http.StatusBadRequest, []result{s.result("", "", http.StatusBadRequest, "limit and offset must be non-negative integers")})
+		return
+	}
+	var page []threedcart.Image
+	n := 0
+	err := s.cat.View(id.String(), func(p *fakestore.Product[threedcart.Image]) error {
+		n = len(p.Images)
+		start := max(offset-s.cfg.offsetBase, 0)
+		if start >= n {
+			return nil
+		}
+		size := n - start
+		if limit > 0 {
+			size = min(size, limit)
+		}
+		if s.cfg.maxLimit > 0 {
+			size = min(size, s.cfg.maxLimit)
+		}
+		page = slices.Clone(p.Images[start : start+size])
+		return nil
+	})
+	switch {
+	case err != nil:
+		s.noProduct(w, id)
+	case n == 0:
+		w.WriteHeader(http.StatusNotFound) // an empty result: 404, no body
+	case page == nil:
+		s.pastEnd(w)
+	default:
+		fakestore.WriteJSON(w, http.StatusOK, page)
+	}
+}
+
+func (s *Server) pastEnd(w http.ResponseWriter) {
+	body := []result{s.result("", "", http.StatusBadRequest, threedcart.MessageOffsetExceeded)}
+	switch s.cfg.pastEnd {
+	case PastEndNotFound:
+		w.WriteHeader(http.StatusNotFound)
+	case PastEndOffsetErrorOK:
+		fakestore.WriteJSON(w, http.StatusOK, body)
+	default:
+		fakestore.WriteJSON(w, http.StatusBadRequest, body)
+	}
+}
+
+// wireImage is an ImageGallery as received, with absent fields nil.
+type wireImage struct {
+	ImageGalleryID      *int64  `json:"ImageGalleryID"`
+	ImageGalleryFile    *string `json:"ImageGalleryFile"`
+	ImageGalleryCaption *string `json:"ImageGalleryCaption"`
+	ImageGallerySorting *int    `json:"ImageGallerySorting"`
+}
+
+// applyTo sets the fields present in in on img.
+func (in wireImage) applyTo(img *threedcart.Image) {
+	if in.ImageGalleryFile != nil {
+		img.ImageGalleryFile = *in.ImageGalleryFile
+	}
+	if in.ImageGalleryCaption != nil {
+		img.ImageGalleryCaption = *in.ImageGalleryCaption
+	}
+	if in.ImageGallerySorting != nil {
+		img.ImageGallerySorting = *in.ImageGallerySorting
+	}
+}
+
+func (s *Server) create(w http.ResponseWriter, r *http.Request, id threedcart.CatalogID) {
+	var in wireImage
+	if err := fakestore.ReadJSON(r, &in, 0); err != nil {
+		invalid(w, "image")
+		return
+	}
+	if in.ImageGalleryFile == nil || strings.TrimSpace(*in.ImageGalleryFile) == "" {
+		if !s.cat.HasProduct(id.String()) {
+			s.noProduct(w, id)
+			return
+		}
+		s.writeResults(w, http.StatusOK, []result{s.result("ImageGalleryFile", "", http.StatusBadRequest, "ImageGalleryFile is required")}, http.StatusBadRequest)
+		return
+	}
+	var img threedcart.Image
+	err := s.cat.Update(id.String(), func(p *fakestore.Product[threedcart.Image]) error {
+		img = threedcart.Image{ImageGalleryID: threedcart.ImageGalleryID(s.cat.NextID())}
+		in.applyTo(&img)
+		p.Images = append(p.Images, img)
+		return nil
+	})
+	if err != nil {
+		s.noProduct(w, id)
+		return
+	}
+	s.writeResults(w, http.StatusCreated, []result{s.result("ImageGalleryID", img.ImageGalleryID.String(), http.StatusCreated, "Created successfully")}, 0)
+}
+
+// updateItem applies one item of a PUT to p and returns its result and, if
+// it failed, its status.
+func (s *Server) updateItem(p *fakestore.Product[threedcart.Image], in wireImage) (result, int) {
+	if in.ImageGalleryID == nil || *in.ImageGalleryID <= 0 {
+		return s.result("ImageGalleryID", "", http.StatusBadRequest, "ImageGalleryID is required"), http.StatusBadRequest
+	}
+	id := threedcart.ImageGalleryID(*in.ImageGalleryID)
+	i := slices.IndexFunc(p.Images, func(img threedcart.Image) bool { return img.ImageGalleryID == id })
+	if i < 0 {
+		return s.result("ImageGalleryID", id.String(), http.StatusNotFound, "ImageGalleryID not found"), http.StatusNotFound
+	}
+	if in.ImageGalleryFile != nil && strings.TrimSpace(*in.ImageGalleryFile) == "" {
+		return s.result("ImageGalleryFile", "", http.StatusBadRequest, "ImageGalleryFile cannot be empty"), http.StatusBadRequest
+	}
+	in.applyTo(&p.Images[i])
+	return s.result("ImageGalleryID", id.String(), http.StatusOK, "updated successfully"), 0
+}
+
+func (s *Server) updateAll(w http.ResponseWriter, r *http.Request, id threedcart.CatalogID) {
+	var in []wireImage
+	if err := fakestore.ReadJSON(r, &in, 0); err != nil {
+		invalid(w, "images")
+		return
+	}
+	var rs []result
+	failure := 0
+	err := s.cat.Update(id.String(), func(p *fakestore.Product[threedcart.Image]) error {
+		rs = make([]result, 0, len(in))
+		for _, item := range in {
+			res, st := s.updateItem(p, item)
+			rs = append(rs, res)
+			if failure == 0 {
+				failure = st
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.noProduct(w, id)
+		return
+	}
+	s.writeResults(w, http.StatusOK, rs, failure)
+}
+
+func (s *Server) updateOne(w http.ResponseWriter, r *http.Request, id threedcart.CatalogID, iid threedcart.ImageGalleryID) {
+	var in wireImage
+	if err := fakestore.ReadJSON(r, &in, 0); err != nil {
+		invalid(w, "image")
+		return
+	}
+	var res result
+	failure := 0
+	err := s.cat.Update(id.String(), func(p *fakestore.Product[threedcart.Image]) error {
+		if in.ImageGalleryID != nil && *in.ImageGalleryID != 0 && *in.ImageGalleryID != int64(iid) {
+			res, failure = s.result("ImageGalleryID", strconv.FormatInt(*in.ImageGalleryID, 10), http.StatusBadRequest, "ImageGalleryID in the body does not match the URI"), http.StatusBadRequest
+			return nil
+		}
+		in.ImageGalleryID = new(int64(iid))
+		res, failure = s.updateItem(p, in)
+		return nil
+	})
+	if err != nil {
+		s.noProduct(w, id)
+		return
+	}
+	s.writeResults(w, http.StatusOK, []result{res}, failure)
+}
