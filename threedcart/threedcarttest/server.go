@@ -61,6 +61,9 @@ type Fault = fakestore.Fault
 // RecordedRequest is one request the server received (srv.Recorder()).
 type RecordedRequest = fakestore.RecordedRequest
 
+// Redacted replaces the credential header values in recorded requests.
+const Redacted = fakestore.Redacted
+
 // DefaultCredentials are the credentials the server accepts unless
 // WithCredentials says otherwise.
 var DefaultCredentials = threedcart.Credentials{
