@@ -1,0 +1,25 @@
+package bigcommerce_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/shopimgtest"
+)
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	shopimgtest.RunConformance(t, func(t *testing.T) (shopimg.ProductImages, string) {
+		f := newFixture(t, nil)
+		return f.client.ProductImages(), "111"
+	})
+}
+
+func TestCapabilitiesAreTheProfile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	if d := cmp.Diff(shopimgtest.BigCommerceProfile, f.client.ProductImages().Capabilities()); d != "" {
+		t.Errorf("Capabilities differ from shopimgtest.BigCommerceProfile (-profile +adapter):\n%s", d)
+	}
+}
