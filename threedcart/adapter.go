@@ -110,12 +110,46 @@ func (a *adapter) commonAll(productID string, imgs []Image) []shopimg.Image {
 // field holds "a path or URL string"). It returns the field unchanged when
 // it cannot be resolved.
 func (c *Client) ImageURL(img Image) string {
-	file := strings.TrimSpace(img.ImageGalleryFile)
-	ref, err := url.Parse(file)
-	if file == "" || err != nil || ref.IsAbs() || c.store == nil {
-		return img.ImageGalleryFile
+	file := img.ImageGalleryFile
+	if hasHTTPScheme(file) || file == "" || c.store == nil {
+		return file
+	}
+	if simplePath(file) { // the common case, without parsing
+		if file[0] == '/' {
+			return c.storeOrigin + file
+		}
+		return c.storeBase + file
+	}
+	ref, err := url.Parse(strings.TrimSpace(file))
+	if err != nil || ref.IsAbs() {
+		return file
 	}
 	return c.store.ResolveReference(ref).String()
+}
+
+func hasHTTPScheme(s string) bool {
+	return len(s) > 8 && (strings.EqualFold(s[:7], "http://") || strings.EqualFold(s[:8], "https://"))
+}
+
+// simplePath reports whether p is a path that resolves by concatenation: only
+// characters that need no escaping, no "." or ".." segment, no "//" start.
+func simplePath(p string) bool {
+	if strings.HasPrefix(p, "//") {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		switch ch := p[i]; {
+		case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9', ch == '/', ch == '-', ch == '_', ch == '~':
+		case ch == '.':
+			start := i == 0 || p[i-1] == '/'
+			if start && (i+1 == len(p) || p[i+1] == '/' || p[i+1] == '.') {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // List returns the product's gallery in display order; the first image is

@@ -182,7 +182,10 @@ type Client struct {
 	rc       *rest.Client
 	pageSize int
 	basePath string   // path of the base URL, without a trailing slash
-	store    *url.URL // the store's URL, for resolving image paths; nil if unusable
+	// The store's URL, for resolving image paths (nil if unusable), as a
+	// string ending in "/" and as scheme://host.
+	store                  *url.URL
+	storeBase, storeOrigin string
 }
 
 // NewClient returns a client for the store the credentials belong to. Every
@@ -211,12 +214,17 @@ func NewClient(creds Credentials, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	base, _ := url.Parse(o.BaseURL) // checked by rest.New
-	return &Client{
+	c := &Client{
 		rc:       rc,
 		pageSize: o.pageSize,
 		basePath: strings.TrimRight(base.EscapedPath(), "/"),
 		store:    storeURL(creds.SecureURL),
-	}, nil
+	}
+	if c.store != nil {
+		c.storeBase = c.store.String()
+		c.storeOrigin = (&url.URL{Scheme: c.store.Scheme, Host: c.store.Host}).String()
+	}
+	return c, nil
 }
 
 // String describes the client without its credentials.
@@ -238,5 +246,5 @@ func storeURL(s string) *url.URL {
 		u.Path += "/"
 		u.RawPath = ""
 	}
-	return u
+	return u.ResolveReference(&url.URL{}) // removes dot segments
 }

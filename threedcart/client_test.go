@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -192,6 +193,13 @@ func TestImageURL(t *testing.T) {
 		{"https://shop.example.com", "https://cdn.example.com/x.jpg", "https://cdn.example.com/x.jpg"},
 		{"https://shop.example.com", "//cdn.example.com/x.jpg", "https://cdn.example.com/x.jpg"},
 		{"https://shop.example.com", "", ""},
+		{"https://shop.example.com/store/", "/assets/a.jpg", "https://shop.example.com/assets/a.jpg"},
+		{"https://shop.example.com/store/", "../a.jpg", "https://shop.example.com/a.jpg"},
+		{"https://shop.example.com/store/", "./a.jpg", "https://shop.example.com/store/a.jpg"},
+		{"https://shop.example.com", "a/.hidden/x.v1.jpg", "https://shop.example.com/a/.hidden/x.v1.jpg"},
+		{"https://shop.example.com", "HTTPS://CDN.example.com/X.jpg", "HTTPS://CDN.example.com/X.jpg"},
+		{"https://shop.example.com", "ftp://files.example.com/x.jpg", "ftp://files.example.com/x.jpg"},
+		{"https://shop.example.com", "a.jpg?v=2", "https://shop.example.com/a.jpg?v=2"},
 		{"::not a url", "assets/a.jpg", "assets/a.jpg"},
 	}
 	for _, tc := range cases {
@@ -221,4 +229,25 @@ func TestOptionsReachTheCore(t *testing.T) {
 	if !strings.HasPrefix(ua, "my-connector/2 shopimg/") {
 		t.Errorf("User-Agent = %q", ua)
 	}
+}
+
+// FuzzImageURLFastPath checks that the concatenation fast path of ImageURL
+// gives what URL resolution gives.
+func FuzzImageURLFastPath(f *testing.F) {
+	for _, s := range []string{"assets/a.jpg", "/a/b.png", "a/.b/c", "x..y/z", "a/./b", "~u/-_.jpg"} {
+		f.Add(s, "https://shop.example.com/store")
+	}
+	f.Fuzz(func(t *testing.T, file, secureURL string) {
+		c, err := NewClient(Credentials{SecureURL: secureURL, PrivateKey: "k", Token: "t"})
+		if err != nil || c.store == nil || file == "" || !simplePath(file) {
+			return
+		}
+		ref, err := url.Parse(file)
+		if err != nil {
+			t.Fatalf("simplePath accepted %q, which does not parse: %v", file, err)
+		}
+		if got, want := c.ImageURL(Image{ImageGalleryFile: file}), c.store.ResolveReference(ref).String(); got != want {
+			t.Fatalf("ImageURL(%q) on %q = %q, resolution gives %q", file, c.storeBase, got, want)
+		}
+	})
 }

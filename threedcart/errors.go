@@ -35,11 +35,11 @@ type Result struct {
 	Message Scalar `json:"Message"`
 }
 
-// StatusCode returns Status as a number: 0 when it is absent or not a
-// decimal number (then the HTTP status decides).
+// StatusCode returns Status as an HTTP status: 0 when it is absent, not a
+// decimal number, or outside 100-599 (then the HTTP status decides).
 func (r Result) StatusCode() int {
 	n, err := strconv.Atoi(strings.TrimSpace(string(r.Status)))
-	if err != nil || n < 0 {
+	if err != nil || n < 100 || n > 599 {
 		return 0
 	}
 	return n
@@ -114,10 +114,11 @@ func decodeError(e *APIError, _ http.Header, body []byte) {
 			fillFromResults(e, []Result{{Key: m.Key, Value: m.Value, Status: m.Status, Message: m.Message}}, false)
 			return
 		}
-		e.Message = clean(string(m.Message))
+		msg := string(m.Message)
 		if m.MessageDetail != "" {
-			e.Message += ": " + clean(string(m.MessageDetail))
+			msg += ": " + string(m.MessageDetail)
 		}
+		e.Message = clean(msg)
 	}
 }
 

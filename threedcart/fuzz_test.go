@@ -1,0 +1,133 @@
+package threedcart
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/shopimg/shopimg"
+)
+
+// FuzzDecoders feeds any body to every decoder of API answers: the error
+// decoder, the write-result check, the create-ID reader and the page
+// decoder. None may panic; an error they build must be well-formed and
+// bounded; a Status that is a 2xx number never fails a write.
+func FuzzDecoders(f *testing.F) {
+	for _, s := range []string{
+		`[{"Key":"ImageGalleryID","Value":"1234","Status":"200","Message":"updated successfully"}]`,
+		`[{"Key":"ImageGalleryID","Value":1236,"Status":200,"Message":"updated successfully"}]`,
+		`[{"Key":"","Value":"","Status":"400","Message":"Offset amount exceeds the total number of records"}]`,
+		`{"Message":"Authorization has been denied for this request."}`,
+		`{"Message":"The request is invalid.","MessageDetail":"x"}`,
+		`[{"ImageGalleryID":1,"ImageGalleryFile":"a.jpg","ImageGalleryCaption":"","ImageGallerySorting":1}]`,
+		`[{"Status":null,"Message":{"a":[1,2]}},{"Status":true,"Key":3.5e10}]`,
+		`<html><title>x</title></html>`, `null`, `[]`, `""`, `[{"Status":"-1"}]`, `[{"Status":"2e2"}]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		e := &APIError{Platform: platform, Method: "GET", Path: "/p", StatusCode: 400, Body: body}
+		decodeError(e, http.Header{}, body)
+		checkAPIError(t, e)
+		_ = isEndOfData(e)
+
+		var rs writeResults
+		if json.Unmarshal(body, &rs) == nil {
+			c := &Client{}
+			err := c.writeError("PUT", "/p", 200, rs, false)
+			var ae *APIError
+			switch {
+			case err == nil:
+				for _, r := range rs {
+					if r.Failed() {
+						t.Fatalf("result %+v failed but the write passed", r)
+					}
+				}
+			case errors.As(err, &ae):
+				checkAPIError(t, ae)
+				if ae.StatusCode < 100 || ae.StatusCode > 599 {
+					t.Fatalf("status %d", ae.StatusCode)
+				}
+			default:
+				t.Fatalf("write error %v is not an *APIError", err)
+			}
+			allOK := true
+			for _, r := range rs {
+				if code := r.StatusCode(); code != 0 && (code < 200 || code > 299) {
+					allOK = false
+				}
+			}
+			if allOK && err != nil {
+				t.Fatalf("all statuses 2xx or absent, yet %v", err)
+			}
+			if cerr := c.writeError("POST", "/p", 200, rs, true); cerr != nil && !errors.Is(cerr, shopimg.ErrOutcomeUnknown) && shopimg.KindForStatus(statusOf(cerr)) == nil {
+				t.Fatalf("a create error %v matches no category", cerr)
+			}
+			if id, ok := createdID(rs); ok && id <= 0 {
+				t.Fatalf("created ID %d", id)
+			}
+		}
+
+		var page pageBody
+		if json.Unmarshal(body, &page) == nil {
+			c := &Client{}
+			imgs, err := c.pageImages("/p", page)
+			var ae *APIError
+			if err != nil && !errors.As(err, &ae) {
+				t.Fatalf("page error %v is not an *APIError", err)
+			}
+			if err != nil {
+				checkAPIError(t, ae)
+				if len(imgs) != 0 {
+					t.Fatal("images and an error")
+				}
+			}
+		}
+	})
+}
+
+func statusOf(err error) int {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.StatusCode
+	}
+	return 0
+}
+
+// checkAPIError checks that e's text is bounded valid text.
+func checkAPIError(t *testing.T, e *APIError) {
+	t.Helper()
+	msg := e.Error()
+	if len(e.Message) > 310 || len(e.Code) > 310 || len(e.Details) > 21 {
+		t.Fatalf("unbounded error: %d-byte message, %d details", len(e.Message), len(e.Details))
+	}
+	if strings.ContainsAny(e.Message, "\n\r") || strings.ContainsAny(e.Code, "\n\r") {
+		t.Fatalf("line break in %q", msg)
+	}
+	if utf8.ValidString(string(e.Body)) && !utf8.ValidString(e.Message) {
+		t.Fatalf("invalid UTF-8 in message %q", e.Message)
+	}
+}
+
+func TestScalar(t *testing.T) {
+	t.Parallel()
+	cases := map[string]Scalar{
+		`"200"`: "200", `200`: "200", `null`: "", `true`: "true", `-1.5e3`: "-1.5e3",
+		`"a\"b"`: `a"b`, `{"x": [1, 2]}`: `{"x":[1,2]}`, `[ ]`: `[]`,
+	}
+	for in, want := range cases {
+		var s Scalar
+		if err := json.Unmarshal([]byte(in), &s); err != nil || s != want {
+			t.Errorf("Unmarshal(%s) = %q, %v; want %q", in, s, err, want)
+		}
+	}
+	codes := map[Scalar]int{"200": 200, " 404 ": 404, "": 0, "OK": 0, "-3": 0, "2e2": 0, "1": 0, "600": 0}
+	for st, want := range codes {
+		if got := (Result{Status: st}).StatusCode(); got != want {
+			t.Errorf("StatusCode(%q) = %d, want %d", st, got, want)
+		}
+	}
+}
