@@ -181,7 +181,7 @@ func WithPageSize(n int) Option {
 type Client struct {
 	rc       *rest.Client
 	pageSize int
-	basePath string   // path of the base URL, without a trailing slash
+	basePath string // path of the base URL, without a trailing slash
 	// The store's URL, for resolving image paths (nil if unusable), as a
 	// string ending in "/" and as scheme://host.
 	store                  *url.URL
