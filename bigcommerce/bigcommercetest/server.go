@@ -117,17 +117,17 @@ const (
 type Option func(*config)
 
 type config struct {
-	hash, token   string
-	clock         shopimg.Clock
-	quota         int
-	window        time.Duration
-	maxImages     int
-	maxUpload     int64
-	maxRecords    int
-	maxBody       int64
-	firstID       int64
-	shift         ShiftRule
-	cdn           string
+	hash, token string
+	clock       shopimg.Clock
+	quota       int
+	window      time.Duration
+	maxImages   int
+	maxUpload   int64
+	maxRecords  int
+	maxBody     int64
+	firstID     int64
+	shift       ShiftRule
+	cdn         string
 }
 
 // WithStoreHash sets the store hash the server answers for.
