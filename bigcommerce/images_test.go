@@ -297,21 +297,39 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 	c, reqs := stub(t, serveFixture(t, 200, "image_get.json"))
 	long := "https://images.example.com/" + strings.Repeat("a", 240) + ".jpg"
 	calls := map[string]func() error{
-		"list product 0":          func() error { _, err := c.ListImages(ctx, 0, nil); return err },
-		"list limit 251":          func() error { _, err := c.ListImages(ctx, 1, &bigcommerce.ListImagesOptions{Limit: 251}); return err },
-		"list page -1":            func() error { _, err := c.ListImages(ctx, 1, &bigcommerce.ListImagesOptions{Page: -1}); return err },
-		"get image 0":             func() error { _, err := c.GetImage(ctx, 1, 0); return err },
-		"create relative URL":     func() error { _, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: "/a.jpg"}); return err },
-		"create URL over 255":     func() error { _, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: long}); return err },
-		"create sort_order range": func() error { _, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: "https://x.example/a.jpg", SortOrder: new(1 << 40)}); return err },
-		"upload no file":          func() error { _, err := c.UploadImage(ctx, 1, bigcommerce.UploadImageRequest{}); return err },
-		"upload no name":          func() error { _, err := c.UploadImage(ctx, 1, bigcommerce.UploadImageRequest{File: &shopimg.File{Open: sizedFile(1, 1).Open}}); return err },
-		"update nothing":          func() error { _, err := c.UpdateImage(ctx, 1, 2, bigcommerce.UpdateImageRequest{}); return err },
-		"update bad URL":          func() error { _, err := c.UpdateImage(ctx, 1, 2, bigcommerce.UpdateImageRequest{ImageURL: "ftp://x/a.jpg"}); return err },
-		"delete product -4":       func() error { return c.DeleteImage(ctx, -4, 2) },
-		"v2 create no file":       func() error { _, err := c.V2().CreateImage(ctx, 1, bigcommerce.V2CreateImageRequest{}); return err },
-		"v2 update nothing":       func() error { _, err := c.V2().UpdateImage(ctx, 1, 2, bigcommerce.V2UpdateImageRequest{}); return err },
-		"v2 list limit 300":       func() error { _, err := c.V2().ListImages(ctx, 1, &bigcommerce.V2ListImagesOptions{Limit: 300}); return err },
+		"list product 0": func() error { _, err := c.ListImages(ctx, 0, nil); return err },
+		"list limit 251": func() error { _, err := c.ListImages(ctx, 1, &bigcommerce.ListImagesOptions{Limit: 251}); return err },
+		"list page -1":   func() error { _, err := c.ListImages(ctx, 1, &bigcommerce.ListImagesOptions{Page: -1}); return err },
+		"get image 0":    func() error { _, err := c.GetImage(ctx, 1, 0); return err },
+		"create relative URL": func() error {
+			_, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: "/a.jpg"})
+			return err
+		},
+		"create URL over 255": func() error {
+			_, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: long})
+			return err
+		},
+		"create sort_order range": func() error {
+			_, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: "https://x.example/a.jpg", SortOrder: new(1 << 40)})
+			return err
+		},
+		"upload no file": func() error { _, err := c.UploadImage(ctx, 1, bigcommerce.UploadImageRequest{}); return err },
+		"upload no name": func() error {
+			_, err := c.UploadImage(ctx, 1, bigcommerce.UploadImageRequest{File: &shopimg.File{Open: sizedFile(1, 1).Open}})
+			return err
+		},
+		"update nothing": func() error { _, err := c.UpdateImage(ctx, 1, 2, bigcommerce.UpdateImageRequest{}); return err },
+		"update bad URL": func() error {
+			_, err := c.UpdateImage(ctx, 1, 2, bigcommerce.UpdateImageRequest{ImageURL: "ftp://x/a.jpg"})
+			return err
+		},
+		"delete product -4": func() error { return c.DeleteImage(ctx, -4, 2) },
+		"v2 create no file": func() error { _, err := c.V2().CreateImage(ctx, 1, bigcommerce.V2CreateImageRequest{}); return err },
+		"v2 update nothing": func() error { _, err := c.V2().UpdateImage(ctx, 1, 2, bigcommerce.V2UpdateImageRequest{}); return err },
+		"v2 list limit 300": func() error {
+			_, err := c.V2().ListImages(ctx, 1, &bigcommerce.V2ListImagesOptions{Limit: 300})
+			return err
+		},
 		"v2 delete all product 0": func() error { return c.V2().DeleteAllImages(ctx, 0, nil) },
 	}
 	for name, call := range calls {

@@ -81,9 +81,9 @@ func TestV2TimeRoundTrip(t *testing.T) {
 	}
 	// Other accepted forms, and what they encode to.
 	for in, want := range map[string]string{
-		`"Mon, 26 Oct 2009 05:08:32 GMT"`: `"Mon, 26 Oct 2009 05:08:32 +0000"`,
-		`""`:                              `""`,
-		`null`:                            `""`,
+		`"Mon, 26 Oct 2009 05:08:32 GMT"`:     `"Mon, 26 Oct 2009 05:08:32 +0000"`,
+		`""`:                                  `""`,
+		`null`:                                `""`,
 		`" Mon, 26 Oct 2009 05:08:32 +0000 "`: `"Mon, 26 Oct 2009 05:08:32 +0000"`,
 	} {
 		var v bigcommerce.V2Time
