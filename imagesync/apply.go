@@ -1,0 +1,479 @@
+package imagesync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/shopimg/shopimg"
+)
+
+// Syncer syncs desired galleries onto targets, one product at a time (Sync)
+// or many (Run), recording in its Store which image is which key. A Syncer
+// is safe for concurrent use as long as no two calls sync the same product
+// at once.
+type Syncer struct {
+	// Store keeps identity and pending adds. Required; NewMemoryStore for
+	// tests and one-off runs, boltstore for a file that survives crashes.
+	Store Store
+	// Policy says what may be deleted and adopted.
+	Policy Policy
+	// Clock stamps intents and times Run's pauses after throttling
+	// (default: shopimg.SystemClock).
+	Clock shopimg.Clock
+}
+
+func (s *Syncer) clock() shopimg.Clock {
+	if s.Clock == nil {
+		return shopimg.SystemClock{}
+	}
+	return s.Clock
+}
+
+// Result is what a sync of one product did.
+type Result struct {
+	Ref ProductRef `json:"ref"`
+	// Plan is the plan that was applied (nil if planning failed).
+	Plan *Plan `json:"plan,omitempty"`
+	// Done are the operations carried out, in order, with the positions
+	// and orders actually sent.
+	Done []Op `json:"done"`
+	// Writes is the platform write calls made (the Writes of Done).
+	Writes int `json:"writes"`
+	// Drift is the plan's drift and any met while applying it (a write the
+	// platform refused for that image alone, e.g. a source URL it could not
+	// fetch).
+	Drift []Drift `json:"drift"`
+	// Err is the error that stopped the sync, nil if it completed.
+	Err error `json:"-"`
+}
+
+// MarshalJSON encodes the result with Err as a string ("error").
+func (r *Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	var msg string
+	if r.Err != nil {
+		msg = r.Err.Error()
+	}
+	return json.Marshal(struct {
+		*plain
+		Error string `json:"error,omitempty"`
+	}{(*plain)(r), msg})
+}
+
+// Plan lists the product, loads its state and computes the plan; it writes
+// nothing (see NewPlan).
+func (s *Syncer) Plan(ctx context.Context, t Target, productID string, desired []Entry) (*Plan, error) {
+	if s.Store == nil {
+		return nil, &shopimg.InputError{Field: "Syncer.Store", Reason: "is nil"}
+	}
+	if err := t.validate(productID); err != nil {
+		return nil, err
+	}
+	if err := ValidateGallery(desired); err != nil {
+		return nil, err
+	}
+	caps := t.Images.Capabilities()
+	if !caps.List {
+		return nil, &shopimg.UnsupportedError{Platform: t.Platform, Operation: "sync a gallery", Reason: "the platform cannot list a product's images"}
+	}
+	ref := t.Ref(productID)
+	st, err := s.Store.Load(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("imagesync: %s: loading state: %w", ref, err)
+	}
+	cur, err := t.Images.List(ctx, productID)
+	if err != nil {
+		return nil, fmt.Errorf("imagesync: %s: listing images: %w", ref, err)
+	}
+	return NewPlan(Input{Ref: ref, Current: cur, State: st, Desired: desired, Caps: caps, Policy: s.Policy})
+}
+
+// DryRun computes the plan like Plan and prints it to w; it writes nothing
+// to the platform or the Store.
+func (s *Syncer) DryRun(ctx context.Context, t Target, productID string, desired []Entry, w io.Writer) (*Plan, error) {
+	p, err := s.Plan(ctx, t, productID, desired)
+	if err != nil {
+		return nil, err
+	}
+	return p, p.Format(w)
+}
+
+// Sync makes the product's gallery on t match desired: Plan, then Apply
+// without listing again. The Result is never nil; its Err is the returned
+// error.
+func (s *Syncer) Sync(ctx context.Context, t Target, productID string, desired []Entry) (*Result, error) {
+	p, err := s.Plan(ctx, t, productID, desired)
+	if err != nil {
+		return &Result{Ref: t.Ref(productID), Done: []Op{}, Drift: []Drift{}, Err: err}, err
+	}
+	return s.apply(ctx, t, p)
+}
+
+// Apply carries out a plan made by Syncer.Plan or NewPlan (whose Input.Ref
+// must name the product on t). It lists the product first and refuses, with
+// an error matching shopimg.ErrConflict, if the gallery changed since the
+// plan was made. The Result is never nil; its Err is the returned error.
+//
+// Each add is preceded by an Intent saved to the Store and followed by its
+// mapping; see the package documentation for what a later run does when
+// Apply stops in between. An operation the platform refuses for that image
+// alone (an error matching shopimg.ErrInvalidInput, ErrUnsupported or
+// ErrConflict) becomes drift and the rest goes on; any other error stops
+// Apply, and the next run picks up from what was done.
+func (s *Syncer) Apply(ctx context.Context, t Target, p *Plan) (*Result, error) {
+	res := &Result{Done: []Op{}, Drift: []Drift{}}
+	fail := func(err error) (*Result, error) {
+		res.Err = err
+		return res, err
+	}
+	if p == nil || p.g == nil {
+		return fail(&shopimg.InputError{Field: "plan", Reason: "was not made by NewPlan or Syncer.Plan"})
+	}
+	res.Ref, res.Plan = p.Ref, p
+	switch {
+	case s.Store == nil:
+		return fail(&shopimg.InputError{Field: "Syncer.Store", Reason: "is nil"})
+	case t.validate(p.Ref.Product) != nil:
+		return fail(t.validate(p.Ref.Product))
+	case t.Ref(p.Ref.Product) != p.Ref:
+		return fail(&shopimg.InputError{Field: "plan", Reason: fmt.Sprintf("is for %s, not %s", p.Ref, t.Ref(p.Ref.Product))})
+	case t.Images.Capabilities() != p.g.in.Caps:
+		return fail(&shopimg.InputError{Field: "plan", Reason: "was made for other capabilities than the target's"})
+	}
+	cur, err := t.Images.List(ctx, p.Ref.Product)
+	if err != nil {
+		return fail(fmt.Errorf("imagesync: %s: listing images: %w", p.Ref, err))
+	}
+	if !sameGallery(cur, p.g.in.Current) {
+		return fail(fmt.Errorf("imagesync: %s: the gallery changed since the plan was made: %w", p.Ref, shopimg.ErrConflict))
+	}
+	return s.apply(ctx, t, p)
+}
+
+func sameGallery(a, b []shopimg.Image) bool {
+	return slices.EqualFunc(a, b, func(x, y shopimg.Image) bool { return x.ID == y.ID && x.Alt == y.Alt })
+}
+
+func (s *Syncer) apply(ctx context.Context, t Target, p *Plan) (*Result, error) {
+	x := &executor{
+		s: s, t: t, p: p, caps: p.g.in.Caps,
+		gal: gallery{nodes: slices.Clone(p.g.start), rankOf: p.g.rankOf},
+		res: &Result{Ref: p.Ref, Plan: p, Done: []Op{}, Drift: slices.Clone(p.Drift)},
+	}
+	err := x.run(ctx)
+	x.res.Err = err
+	return x.res, err
+}
+
+// executor runs a plan's operations, keeping a model of the gallery so that
+// positions and orders are computed from what really happened (an add the
+// platform refused shifts the positions after it).
+type executor struct {
+	s    *Syncer
+	t    Target
+	p    *Plan
+	caps shopimg.Capabilities
+	gal  gallery
+	res  *Result
+}
+
+func (x *executor) run(ctx context.Context) error {
+	var c Change
+	var storeOps []Op
+	for _, op := range x.p.Ops {
+		switch op.Kind {
+		case OpForget:
+			c.Drop = append(c.Drop, op.Ref.Key)
+		case OpDiscard:
+			c.Resolve = append(c.Resolve, op.Ref.Key)
+		case OpAdopt:
+		default:
+			continue
+		}
+		storeOps = append(storeOps, op)
+	}
+	for _, m := range x.p.g.adopted {
+		c.Put = append(c.Put, m)
+		c.Resolve = append(c.Resolve, m.Key)
+	}
+	if !c.IsZero() {
+		if err := x.save(ctx, c); err != nil {
+			return err
+		}
+		x.res.Done = append(x.res.Done, storeOps...)
+	}
+	for _, op := range x.p.Ops {
+		if op.Kind.StoreOnly() {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("imagesync: %s: %w", x.p.Ref, err)
+		}
+		var err error
+		switch op.Kind {
+		case OpDelete:
+			err = x.delete(ctx, op)
+		case OpAdd:
+			err = x.add(ctx, op)
+		case OpUpdate:
+			err = x.update(ctx, op)
+		case OpReorder:
+			err = x.reorder(ctx, op)
+		case OpBatch:
+			err = x.batch(ctx, op)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (x *executor) save(ctx context.Context, c Change) error {
+	if err := x.s.Store.Save(ctx, x.p.Ref, c); err != nil {
+		return fmt.Errorf("imagesync: %s: saving state: %w", x.p.Ref, err)
+	}
+	return nil
+}
+
+// record saves the result of a write that happened, even if ctx has been
+// cancelled meanwhile: the store should know what was done.
+func (x *executor) record(ctx context.Context, c Change) error {
+	return x.save(context.WithoutCancel(ctx), c)
+}
+
+func (x *executor) done(op Op) {
+	x.res.Done = append(x.res.Done, op)
+	x.res.Writes += op.Writes
+}
+
+// refusedHere reports whether err is the platform refusing one operation for
+// a reason tied to that image, so the rest of the sync can go on.
+func refusedHere(err error) bool {
+	return !errors.Is(err, shopimg.ErrOutcomeUnknown) &&
+		(errors.Is(err, shopimg.ErrInvalidInput) || errors.Is(err, shopimg.ErrUnsupported) || errors.Is(err, shopimg.ErrConflict))
+}
+
+// refused reports whether err says the write surely did not happen.
+func refused(err error) bool {
+	return refusedHere(err) || !errors.Is(err, shopimg.ErrOutcomeUnknown) &&
+		(errors.Is(err, shopimg.ErrUnauthorized) || errors.Is(err, shopimg.ErrNotFound) || errors.Is(err, shopimg.ErrRateLimited))
+}
+
+// fail turns a write error into drift (returning nil) or a stopping error.
+func (x *executor) fail(op Op, what DriftKind, ref Ref, err error) error {
+	if refusedHere(err) {
+		x.res.Drift = append(x.res.Drift, Drift{What: what, Ref: ref, Reason: "the platform refused: " + err.Error()})
+		return nil
+	}
+	return fmt.Errorf("imagesync: %s: %s %s: %w", x.p.Ref, op.Kind, ref, err)
+}
+
+// find returns the gallery's node for ref (by key, else by image ID).
+func (x *executor) find(ref Ref) (node, bool) {
+	for _, n := range x.gal.nodes {
+		if (ref.Key != "" && n.key == ref.Key) || (ref.Key == "" && n.id == ref.ImageID) {
+			return n, true
+		}
+	}
+	return node{}, false
+}
+
+func (x *executor) delete(ctx context.Context, op Op) error {
+	n := node{id: op.Ref.ImageID, key: op.Ref.Key}
+	err := x.t.Images.Delete(ctx, x.p.Ref.Product, n.id)
+	if err != nil && (!errors.Is(err, shopimg.ErrNotFound) || errors.Is(err, shopimg.ErrOutcomeUnknown)) {
+		return x.fail(op, DriftDelete, op.Ref, err)
+	}
+	if err != nil { // already gone
+		op.Writes = 0
+	}
+	x.gal.remove(n)
+	if n.key != "" {
+		if err := x.record(ctx, Change{Drop: []string{n.key}}); err != nil {
+			return err
+		}
+	}
+	x.done(op)
+	return nil
+}
+
+func (x *executor) add(ctx context.Context, op Op) error {
+	e := x.p.g.in.Desired[x.p.g.entries[op.Ref.Key]]
+	n := node{key: e.Key, alt: e.Alt}
+	pos := len(x.gal.nodes)
+	if x.caps.AddAtPosition {
+		pos = x.gal.addPosition(x.gal.rankOf(n))
+	}
+	it := Intent{Key: e.Key, Before: make([]string, len(x.gal.nodes)), SourceURL: e.SourceURL, Alt: e.Alt, At: x.s.clock().Now()}
+	for i, m := range x.gal.nodes {
+		it.Before[i] = m.id
+	}
+	if e.File != nil {
+		it.FileName = e.File.Name
+	}
+	if err := x.save(ctx, Change{Begin: &it}); err != nil {
+		return err
+	}
+	ni := e.newImage()
+	if x.caps.AddAtPosition {
+		ni.Position, ni.Main = new(pos), pos == 0 && x.caps.HasMain()
+	}
+	img, err := x.t.Images.Add(ctx, x.p.Ref.Product, ni)
+	if err == nil && img.ID == "" {
+		err = fmt.Errorf("the adapter returned no image ID: %w", shopimg.ErrOutcomeUnknown)
+	}
+	if err != nil {
+		if refused(err) {
+			// Nothing was added: the intent has nothing to recover. If this
+			// save fails, the next run finds no candidate and drops it.
+			_ = x.record(ctx, Change{Resolve: []string{e.Key}})
+		}
+		return x.fail(op, DriftAdd, op.Ref, err)
+	}
+	n.id = img.ID
+	x.gal.insert(pos, n)
+	if err := x.record(ctx, Change{Put: []Mapping{{Key: e.Key, ImageID: img.ID, Created: true}}, Resolve: []string{e.Key}}); err != nil {
+		return err
+	}
+	op.Ref, op.Position, op.Main = n.ref(), new(pos), pos == 0 && x.caps.HasMain()
+	x.done(op)
+	return nil
+}
+
+func (x *executor) update(ctx context.Context, op Op) error {
+	n, ok := x.find(op.Ref)
+	if !ok { // an add before it was refused
+		return nil
+	}
+	var u shopimg.ImageUpdate
+	what := DriftAlt
+	if len(op.Alts) > 0 {
+		u.Alt = new(op.Alts[0].To)
+	}
+	pos := x.gal.index(n)
+	switch {
+	case op.Position != nil:
+		pos = x.gal.movePosition(n)
+	case op.Main:
+		pos = 0
+	}
+	op.Position, op.Main = nil, false
+	if pos != x.gal.index(n) {
+		what = DriftOrder
+		if x.caps.Reorder {
+			u.Position = new(pos)
+		}
+		if pos == 0 && x.caps.SetMain {
+			u.Main = new(true)
+		}
+		op.Position, op.Main = new(pos), pos == 0 && x.caps.HasMain()
+	}
+	if u.IsZero() {
+		return nil
+	}
+	if _, err := x.t.Images.Update(ctx, x.p.Ref.Product, n.id, u); err != nil {
+		return x.fail(op, what, n.ref(), err)
+	}
+	if u.Alt != nil {
+		x.setAlt(n, *u.Alt)
+	}
+	if op.Position != nil {
+		x.gal.move(n, pos)
+	}
+	op.Ref = n.ref()
+	x.done(op)
+	return nil
+}
+
+func (x *executor) setAlt(n node, alt string) {
+	if i := x.gal.index(n); i >= 0 {
+		x.gal.nodes[i].alt = alt
+	}
+}
+
+// ids returns the image IDs of ns.
+func ids(ns []node) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.id
+	}
+	return out
+}
+
+func (x *executor) reorder(ctx context.Context, op Op) error {
+	fin := x.gal.sorted()
+	cur, order := ids(x.gal.nodes), ids(fin)
+	moves := len(shopimg.ReorderMoves(cur, order))
+	if moves == 0 {
+		return nil
+	}
+	if err := x.t.Images.Reorder(ctx, x.p.Ref.Product, order); err != nil {
+		return x.fail(op, DriftOrder, Ref{}, err)
+	}
+	x.gal.nodes = fin
+	op.Order, op.Writes = refs(fin), moves
+	if x.caps.BatchReorder {
+		op.Writes = batches(moves, x.caps.MaxPerCall)
+	}
+	x.done(op)
+	return nil
+}
+
+func (x *executor) batch(ctx context.Context, op Op) error {
+	what := DriftAlt
+	if len(op.Alts) == 0 {
+		what = DriftOrder
+	}
+	bu, ok := x.t.Images.(shopimg.BatchUpdater)
+	if !ok {
+		return x.fail(op, what, Ref{}, &shopimg.UnsupportedError{Platform: x.t.Platform, Operation: "batch update",
+			Reason: "the adapter reports BatchUpdate but does not implement shopimg.BatchUpdater"})
+	}
+	var b shopimg.BatchUpdate
+	changed := map[string]bool{}
+	var alts []AltChange
+	for _, a := range op.Alts {
+		n, ok := x.find(a.Ref)
+		if !ok {
+			continue
+		}
+		if b.Alt == nil {
+			b.Alt = map[string]string{}
+		}
+		b.Alt[n.id] = a.To
+		changed[n.id] = true
+		alts = append(alts, AltChange{Ref: n.ref(), From: n.alt, To: a.To})
+	}
+	fin := x.gal.sorted()
+	cur, order := ids(x.gal.nodes), ids(fin)
+	if op.Order != nil && !slices.Equal(cur, order) {
+		b.Order = order
+		for i := range cur {
+			if cur[i] != order[i] {
+				changed[cur[i]] = true
+			}
+		}
+	}
+	if b.IsZero() {
+		return nil
+	}
+	if _, err := bu.UpdateImages(ctx, x.p.Ref.Product, b); err != nil {
+		return x.fail(op, what, Ref{}, err)
+	}
+	op.Alts, op.Order = alts, nil
+	if b.Order != nil {
+		x.gal.nodes = fin
+		op.Order = refs(fin)
+	}
+	for _, a := range alts {
+		x.setAlt(node{key: a.Ref.Key, id: a.Ref.ImageID}, a.To)
+	}
+	op.Writes = batches(len(changed), x.caps.MaxPerCall)
+	x.done(op)
+	return nil
+}

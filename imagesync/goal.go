@@ -1,0 +1,386 @@
+package imagesync
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/shopimg/shopimg"
+)
+
+// Input is everything a plan is computed from; NewPlan and LowerBound do no
+// I/O.
+type Input struct {
+	// Ref names the product; it only labels the plan.
+	Ref ProductRef
+	// Current is the product's gallery as List returned it.
+	Current []shopimg.Image
+	// State is the product's state from the Store.
+	State State
+	// Desired is the gallery to reach (see ValidateGallery).
+	Desired []Entry
+	// Caps are the target's capabilities.
+	Caps shopimg.Capabilities
+	// Policy says what may be deleted and adopted.
+	Policy Policy
+}
+
+// Ref points at an image of a product: by its key, its platform ID, or both.
+// An image a plan has yet to add has a key and no ID; an image imagesync does
+// not manage has an ID and no key.
+type Ref struct {
+	Key     string `json:"key,omitempty"`
+	ImageID string `json:"image_id,omitempty"`
+}
+
+// String returns the key, "#ID" for an image without a key, or "key#ID".
+func (r Ref) String() string {
+	switch {
+	case r.ImageID == "":
+		return r.Key
+	case r.Key == "":
+		return "#" + r.ImageID
+	}
+	return r.Key + "#" + r.ImageID
+}
+
+// DriftKind says what part of the desired gallery could not be reached.
+type DriftKind string
+
+// The kinds of drift.
+const (
+	// DriftAdd: an entry's image cannot be added (no source, a source kind
+	// the platform does not take, the platform's image limit, or the
+	// platform refused it).
+	DriftAdd DriftKind = "add"
+	// DriftDelete: an image the policy would delete cannot be deleted.
+	DriftDelete DriftKind = "delete"
+	// DriftAlt: an image's alt text cannot be changed.
+	DriftAlt DriftKind = "alt"
+	// DriftOrder: the images cannot be put in the desired order (or the
+	// desired main image cannot be made main).
+	DriftOrder DriftKind = "order"
+	// DriftRecover: an interrupted add may have created an image, but which
+	// one is ambiguous; the entry is not added again until that is resolved.
+	DriftRecover DriftKind = "recover"
+)
+
+// Drift is a difference between the desired gallery and what the sync can
+// reach, with the reason. Drift is reported, never silently skipped, and does
+// not stop the sync of the rest of the gallery.
+type Drift struct {
+	What   DriftKind `json:"what"`
+	Ref    Ref       `json:"ref,omitzero"`
+	Reason string    `json:"reason"`
+}
+
+func (d Drift) String() string {
+	if d.Ref == (Ref{}) {
+		return fmt.Sprintf("%s: %s", d.What, d.Reason)
+	}
+	return fmt.Sprintf("%s %s: %s", d.What, d.Ref, d.Reason)
+}
+
+// node is one image of the working model of a product's gallery.
+type node struct {
+	id  string // platform ID; empty until an image to add has been added
+	key string // managing key, empty for an unknown image
+	alt string
+}
+
+func (n node) ref() Ref { return Ref{Key: n.key, ImageID: n.id} }
+
+// ident identifies a node within a plan, before and after its image exists.
+func (n node) ident() string {
+	if n.key != "" {
+		return "k:" + n.key
+	}
+	return "i:" + n.id
+}
+
+// goal is what the product must become, derived from an Input: identity
+// resolved, what to delete and add, the final order and alt texts.
+type goal struct {
+	in      Input
+	entries map[string]int // key -> index in Desired
+
+	adopts   []Op      // store-only ops, in order
+	adopted  []Mapping // the mappings adopts make
+	forgets  []Op      //
+	discards []Op      //
+
+	start   []node // the current images, keys resolved, in current order
+	deletes []Op   // platform deletes, in current order
+	adds    []int  // indexes into Desired, in desired order
+	final   []node // the final gallery, in order
+	rank    map[string]int
+	alt     map[string]string // image ID -> new alt text
+	drift   []Drift
+}
+
+// rankOf returns a node's index in the final gallery. An image that is not
+// in it (one a refused delete left) ranks after all of them.
+func (g *goal) rankOf(n node) int {
+	if r, ok := g.rank[n.ident()]; ok {
+		return r
+	}
+	return len(g.final)
+}
+
+func analyze(in Input) (*goal, error) {
+	if err := ValidateGallery(in.Desired); err != nil {
+		return nil, err
+	}
+	g := &goal{in: in, entries: make(map[string]int, len(in.Desired)), rank: map[string]int{}, alt: map[string]string{}}
+	for i, e := range in.Desired {
+		g.entries[e.Key] = i
+	}
+	present := make(map[string]int, len(in.Current))
+	for i, img := range in.Current {
+		if err := shopimg.ValidateID("Current.ID", img.ID); err != nil {
+			return nil, err
+		}
+		if _, dup := present[img.ID]; dup {
+			return nil, &shopimg.InputError{Field: "Current", Reason: fmt.Sprintf("lists image %q twice", img.ID)}
+		}
+		present[img.ID] = i
+	}
+
+	keyOf := map[string]string{} // image ID -> key
+	idOf := map[string]string{}  // key -> image ID
+	created := map[string]bool{} // key -> Created
+	pending := map[string]bool{} // keys of ambiguous intents
+	claim := func(m Mapping) {
+		keyOf[m.ImageID], idOf[m.Key], created[m.Key] = m.Key, m.ImageID, m.Created
+	}
+
+	// 1. The store's mappings; desired keys first so a corrupt store that
+	// maps two keys to one image keeps the desired one.
+	ms := slices.Clone(in.State.Mappings)
+	slices.SortStableFunc(ms, func(a, b Mapping) int {
+		ia, oka := g.entries[a.Key]
+		ib, okb := g.entries[b.Key]
+		switch {
+		case oka && okb:
+			return ia - ib
+		case oka != okb:
+			if oka {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	for _, m := range ms {
+		ref := Ref{Key: m.Key, ImageID: m.ImageID}
+		switch {
+		case m.Key == "" || m.ImageID == "":
+			g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: ref, Reason: "malformed mapping"})
+		case idOf[m.Key] != "":
+			// A Store keeps one mapping per key; ignore a second one.
+		case keyOf[m.ImageID] != "":
+			g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: ref, Reason: "image also mapped to key " + keyOf[m.ImageID]})
+		default:
+			if _, ok := present[m.ImageID]; !ok {
+				g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: ref, Reason: "image is gone"})
+				continue
+			}
+			claim(m)
+		}
+	}
+
+	// 2. Pending intents: adopt the image an interrupted add created.
+	for _, it := range in.State.Intents {
+		if idOf[it.Key] != "" {
+			g.discards = append(g.discards, Op{Kind: OpDiscard, Ref: Ref{Key: it.Key}, Reason: "key is already mapped"})
+			continue
+		}
+		cands := candidates(in.Current, it, keyOf)
+		if len(cands) == 0 {
+			g.discards = append(g.discards, Op{Kind: OpDiscard, Ref: Ref{Key: it.Key}, Reason: "the interrupted add did not happen"})
+			continue
+		}
+		best, ok := pickCandidate(cands, it)
+		if !ok {
+			pending[it.Key] = true
+			ids := make([]string, len(cands))
+			for i, c := range cands {
+				ids[i] = c.ID
+			}
+			g.drift = append(g.drift, Drift{What: DriftRecover, Ref: Ref{Key: it.Key}, Reason: fmt.Sprintf(
+				"an interrupted add may have created one of images %s, and none matches it clearly; delete the extra image or map the key by hand (nothing is added until then)",
+				strings.Join(ids, ", "))})
+			continue
+		}
+		m := Mapping{Key: it.Key, ImageID: best.ID, Created: true}
+		claim(m)
+		g.adopts = append(g.adopts, Op{Kind: OpAdopt, Ref: Ref{Key: m.Key, ImageID: m.ImageID}, Reason: "created by an interrupted add"})
+		g.adopted = append(g.adopted, m)
+	}
+
+	// 3. Adopt unknown images by source URL.
+	if in.Policy.AdoptExisting {
+		for _, e := range in.Desired {
+			if idOf[e.Key] != "" || pending[e.Key] || e.SourceURL == "" {
+				continue
+			}
+			for _, img := range in.Current {
+				if keyOf[img.ID] == "" && img.URL == e.SourceURL {
+					m := Mapping{Key: e.Key, ImageID: img.ID}
+					claim(m)
+					g.adopts = append(g.adopts, Op{Kind: OpAdopt, Ref: Ref{Key: e.Key, ImageID: img.ID}, Reason: "URL equals the source URL"})
+					g.adopted = append(g.adopted, m)
+					break
+				}
+			}
+		}
+	}
+
+	// 4. Sort the current images into kept-and-desired, deleted, and kept
+	// at the end.
+	caps := in.Caps
+	existing := map[string]node{} // desired key -> node
+	var tail []node
+	for _, img := range in.Current {
+		n := node{id: img.ID, key: keyOf[img.ID], alt: img.Alt}
+		if _, ok := g.entries[n.key]; ok && n.key != "" {
+			existing[n.key] = n
+			g.start = append(g.start, n)
+			continue
+		}
+		del, why := g.deleteVerdict(n, created[n.key])
+		if !del && n.key != "" && in.Policy.Delete == DeleteCreated {
+			g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: n.ref(), Reason: "released: not desired, and not created by imagesync"})
+			n.key = ""
+		}
+		g.start = append(g.start, n)
+		switch {
+		case !del:
+			tail = append(tail, n)
+		case !caps.Delete:
+			g.drift = append(g.drift, Drift{What: DriftDelete, Ref: n.ref(), Reason: "the platform cannot delete images (" + why + ")"})
+			tail = append(tail, n)
+		default:
+			g.deletes = append(g.deletes, Op{Kind: OpDelete, Ref: n.ref(), Writes: 1, Reason: why})
+		}
+	}
+
+	// 5. The desired entries: present, to add, or drift.
+	room := -1
+	if caps.MaxImages > 0 {
+		room = max(caps.MaxImages-len(existing)-len(tail), 0)
+	}
+	for i, e := range in.Desired {
+		if n, ok := existing[e.Key]; ok {
+			g.final = append(g.final, n)
+			if n.alt != e.Alt {
+				if caps.Update {
+					g.alt[n.id] = e.Alt
+				} else {
+					g.drift = append(g.drift, Drift{What: DriftAlt, Ref: n.ref(), Reason: fmt.Sprintf("the platform cannot change alt text (%q, want %q)", n.alt, e.Alt)})
+				}
+			}
+			continue
+		}
+		if pending[e.Key] {
+			continue
+		}
+		if why := addBlocker(e, caps, room); why != "" {
+			g.drift = append(g.drift, Drift{What: DriftAdd, Ref: Ref{Key: e.Key}, Reason: why})
+			continue
+		}
+		room--
+		g.adds = append(g.adds, i)
+		g.final = append(g.final, node{key: e.Key, alt: e.Alt})
+	}
+	g.final = append(g.final, tail...)
+	for i, n := range g.final {
+		g.rank[n.ident()] = i
+	}
+	return g, nil
+}
+
+// deleteVerdict says whether the policy deletes n, an image that is not in
+// the desired gallery, and why.
+func (g *goal) deleteVerdict(n node, created bool) (bool, string) {
+	switch {
+	case g.in.Policy.Delete == MirrorExact && n.key == "":
+		return true, "unknown image, policy mirror-exact"
+	case n.key == "":
+		return false, ""
+	case g.in.Policy.Delete == DeleteCreated && !created:
+		return false, ""
+	}
+	return true, "key no longer desired"
+}
+
+// addBlocker says why entry e cannot be added, or "".
+func addBlocker(e Entry, caps shopimg.Capabilities, room int) string {
+	switch {
+	case e.SourceURL == "" && e.File == nil:
+		return "the entry has no source to add the image from"
+	case e.File != nil && !caps.AddFromFile:
+		return "the platform cannot upload image files"
+	case e.SourceURL != "" && !caps.AddFromURL:
+		return "the platform cannot add images from a URL"
+	case room == 0:
+		return fmt.Sprintf("the product would have more than %d images, the platform's limit", caps.MaxImages)
+	}
+	return ""
+}
+
+// candidates returns the listed images an interrupted add described by it
+// may have created: those that were not there before it and that no key
+// maps to, in listing order.
+func candidates(current []shopimg.Image, it Intent, keyOf map[string]string) []shopimg.Image {
+	before := make(map[string]bool, len(it.Before))
+	for _, id := range it.Before {
+		before[id] = true
+	}
+	var out []shopimg.Image
+	for _, img := range current {
+		if !before[img.ID] && keyOf[img.ID] == "" {
+			out = append(out, img)
+		}
+	}
+	return out
+}
+
+// pickCandidate chooses the image an interrupted add created among cands.
+// Each candidate scores 4 if its URL is the source URL, 2 if the last
+// segment of its URL contains the source's file name stem (platforms that
+// copy an image keep its name, with a suffix: BigCommerce's
+// "shoe__83011.jpg"), and 1 if its alt text is the one sent. The unique best
+// candidate with a score above zero wins; a tie, or a lone candidate that
+// matches nothing, is ambiguous.
+func pickCandidate(cands []shopimg.Image, it Intent) (shopimg.Image, bool) {
+	name := it.FileName
+	if name == "" && it.SourceURL != "" {
+		name = path.Base(strings.SplitN(it.SourceURL, "?", 2)[0])
+	}
+	stem := strings.ToLower(strings.TrimSuffix(name, path.Ext(name)))
+	best, bestScore, tie := -1, 0, false
+	for i, c := range cands {
+		score := 0
+		if it.SourceURL != "" && c.URL == it.SourceURL {
+			score += 4
+		}
+		if stem != "" && strings.Contains(strings.ToLower(path.Base(strings.SplitN(c.URL, "?", 2)[0])), stem) {
+			score += 2
+		}
+		if c.Alt == it.Alt {
+			score++
+		}
+		switch {
+		case score > bestScore:
+			best, bestScore, tie = i, score, false
+		case score == bestScore:
+			tie = true
+		}
+	}
+	if best < 0 || tie {
+		return shopimg.Image{}, false
+	}
+	return cands[best], true
+}

@@ -1,0 +1,65 @@
+package imagesync
+
+import "fmt"
+
+// DeletePolicy says which of a product's images a sync may delete. Images
+// whose key is in the desired gallery are never deleted.
+type DeletePolicy int
+
+const (
+	// KeepUnknown, the default, deletes the images imagesync manages (those
+	// the Store maps to a key) whose key left the desired gallery, and keeps
+	// every image it does not know: ones added by hand or by another tool.
+	KeepUnknown DeletePolicy = iota
+	// DeleteCreated deletes only images imagesync added itself (Mapping.
+	// Created) whose key left the desired gallery. Images it adopted
+	// (Policy.AdoptExisting) are released instead: their mapping is dropped
+	// and they stay, as unknown images.
+	DeleteCreated
+	// MirrorExact deletes every image that is not in the desired gallery,
+	// known or not, so the product ends up with exactly the desired images.
+	MirrorExact
+)
+
+var deletePolicyNames = [...]string{"keep-unknown", "delete-created", "mirror-exact"}
+
+// String returns "keep-unknown", "delete-created" or "mirror-exact".
+func (p DeletePolicy) String() string {
+	if p >= 0 && int(p) < len(deletePolicyNames) {
+		return deletePolicyNames[p]
+	}
+	return fmt.Sprintf("DeletePolicy(%d)", int(p))
+}
+
+// MarshalText encodes the policy as its name.
+func (p DeletePolicy) MarshalText() ([]byte, error) {
+	if p < 0 || int(p) >= len(deletePolicyNames) {
+		return nil, fmt.Errorf("imagesync: unknown delete policy %d", int(p))
+	}
+	return []byte(p.String()), nil
+}
+
+// UnmarshalText decodes a policy name.
+func (p *DeletePolicy) UnmarshalText(b []byte) error {
+	for i, n := range deletePolicyNames {
+		if n == string(b) {
+			*p = DeletePolicy(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("imagesync: unknown delete policy %q", b)
+}
+
+// Policy tunes what a sync may do beyond adding the missing images, fixing
+// alt texts and order.
+type Policy struct {
+	// Delete says which images not in the desired gallery are deleted.
+	Delete DeletePolicy `json:"delete"`
+	// AdoptExisting makes an entry that the Store does not map adopt an
+	// unknown image of the product whose URL equals the entry's SourceURL,
+	// instead of adding a copy. Use it to take over a product whose images
+	// were added before imagesync managed it, or after the Store was lost.
+	// It only helps on platforms that keep the source URL (3dcart, the
+	// in-memory fake); BigCommerce, for one, serves its own CDN URL.
+	AdoptExisting bool `json:"adopt_existing,omitempty"`
+}
