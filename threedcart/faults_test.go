@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/shopimgtest"
 	"github.com/shopimg/shopimg/threedcart"
 	"github.com/shopimg/shopimg/threedcart/threedcarttest"
 )
@@ -128,7 +129,8 @@ func TestHTMLErrorBodyIsClear(t *testing.T) {
 func TestWrongCredentialsAreUnauthorized(t *testing.T) {
 	t.Parallel()
 	sentinel := threedcart.Credentials{SecureURL: "https://sentinel-a1.3dcartstores.com", PrivateKey: "sentinel-key-b2", Token: "sentinel-token-c3"}
-	srv := threedcarttest.NewServer(threedcarttest.WithCredentials(sentinel))
+	clock := shopimgtest.NewClock(epoch)
+	srv := threedcarttest.NewServer(threedcarttest.WithCredentials(sentinel), threedcarttest.WithClock(clock))
 	t.Cleanup(srv.Close)
 	srv.AddProduct(9)
 	var logs bytes.Buffer
@@ -137,7 +139,7 @@ func TestWrongCredentialsAreUnauthorized(t *testing.T) {
 
 	wrong := sentinel
 	wrong.Token = "sentinel-token-wrong-d4"
-	bad, err := threedcart.NewClient(wrong, threedcart.WithBaseURL(srv.URL), threedcart.WithHTTPClient(srv.Client()), threedcart.WithLogger(logger))
+	bad, err := threedcart.NewClient(wrong, threedcart.WithBaseURL(srv.URL), threedcart.WithHTTPClient(srv.Client()), threedcart.WithLogger(logger), threedcart.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +150,7 @@ func TestWrongCredentialsAreUnauthorized(t *testing.T) {
 	}
 	text := err.Error()
 
-	good, err := srv.NewClient(threedcart.WithLogger(logger))
+	good, err := srv.NewClient(threedcart.WithLogger(logger), threedcart.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
