@@ -262,6 +262,9 @@ func (a *adapter) Update(ctx context.Context, productID, imageID string, u shopi
 // Reorder puts the gallery in the order of imageIDs with one collection PUT,
 // or no call when the order already matches.
 func (a *adapter) Reorder(ctx context.Context, productID string, imageIDs []string) error {
+	if imageIDs == nil {
+		imageIDs = []string{} // a permutation only of an empty gallery
+	}
 	_, err := a.UpdateImages(ctx, productID, shopimg.BatchUpdate{Order: imageIDs})
 	return err
 }
@@ -271,9 +274,6 @@ func (a *adapter) UpdateImages(ctx context.Context, productID string, b shopimg.
 	pid, err := ParseCatalogID(productID)
 	if err != nil {
 		return nil, err
-	}
-	if b.Order != nil && len(b.Order) == 0 {
-		return nil, &shopimg.InputError{Field: "imageIDs", Reason: "is empty"}
 	}
 	cur, err := a.gallery(ctx, pid)
 	if err != nil {

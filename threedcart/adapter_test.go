@@ -248,7 +248,6 @@ func TestAdapterRejectsBadIDsBeforeSending(t *testing.T) {
 		"Update(image x)":      second(e.images.Update(ctx, "1", "x", shopimg.ImageUpdate{Alt: new("a")})),
 		"Reorder(1.5)":         e.images.Reorder(ctx, "1.5", []string{"1"}),
 		"Delete(image 12abc)":  e.images.Delete(ctx, "1", "12abc"),
-		"UpdateImages(empty)":  second(e.images.(shopimg.BatchUpdater).UpdateImages(ctx, "1", shopimg.BatchUpdate{Order: []string{}})),
 		"UpdateImages(bad ID)": second(e.images.(shopimg.BatchUpdater).UpdateImages(ctx, "p", shopimg.BatchUpdate{})),
 	}
 	for name, err := range checks {
@@ -275,6 +274,18 @@ func TestUnknownProductAndImage(t *testing.T) {
 	b := e.images.(shopimg.BatchUpdater)
 	if _, err := b.UpdateImages(ctx, "5", shopimg.BatchUpdate{Alt: map[string]string{"999": "x"}}); !errors.Is(err, shopimg.ErrNotFound) {
 		t.Errorf("UpdateImages of an unknown image: err = %v, want ErrNotFound", err)
+	}
+	for name, order := range map[string][]string{"nil": nil, "empty": {}} {
+		if err := e.images.Reorder(ctx, "5", order); !errors.Is(err, shopimg.ErrInvalidInput) {
+			t.Errorf("Reorder(%s) of a product with an image: err = %v, want ErrInvalidInput", name, err)
+		}
+	}
+	if err := e.images.Reorder(ctx, "6", nil); !errors.Is(err, shopimg.ErrNotFound) {
+		t.Errorf("Reorder of an unknown product: err = %v, want ErrNotFound", err)
+	}
+	e.srv.AddProduct(6)
+	if err := e.images.Reorder(ctx, "6", nil); err != nil {
+		t.Errorf("Reorder(nil) of a product without images: %v", err)
 	}
 	// Straight to the typed client: the fake answers 200 with a 404 item.
 	_, err := e.client.UpdateImage(ctx, 5, threedcart.Image{ImageGalleryID: 999, ImageGalleryFile: "x.jpg"})

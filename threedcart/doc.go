@@ -72,7 +72,8 @@
 // See Client.ProductImages. In short: display order is ImageGallerySorting,
 // then ImageGalleryID; the first image is reported as the main one, while the
 // product's own MainImageFile is outside the gallery and never touched; adds
-// take a URL (or a store path) and append; captions are the alt text;
+// take an http(s) URL and append (a path in the store's file system can be
+// added with CreateImage); captions are the alt text;
 // reorders and batch updates are one collection PUT; there is no delete.
 // Capabilities() equals shopimgtest.ThreeDCartProfile.
 //
