@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 )
 
@@ -200,6 +201,22 @@ func ValidateID(what, id string) error {
 		}
 	}
 	return nil
+}
+
+// ParseNumericID parses the common model's string form of a numeric platform
+// ID (BigCommerce, 3dcart, Salla): a positive decimal integer without sign or
+// spaces. Anything else gives an error matching ErrInvalidInput, so a
+// malformed ID is refused before a request is sent instead of coming back as
+// a 404. field names it in the error ("productID", "imageID").
+func ParseNumericID(field, s string) (int64, error) {
+	if err := ValidateID(field, s); err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || s[0] == '+' {
+		return 0, &InputError{Field: field, Reason: fmt.Sprintf("%q is not a positive decimal number", s)}
+	}
+	return n, nil
 }
 
 // CheckPosition reports whether pos is a valid position for an image among n

@@ -172,3 +172,15 @@ func TestCapabilitiesHasMain(t *testing.T) {
 		t.Error("HasMain is wrong")
 	}
 }
+
+func TestParseNumericID(t *testing.T) {
+	t.Parallel()
+	if n, err := shopimg.ParseNumericID("imageID", "1908361139"); err != nil || n != 1908361139 {
+		t.Errorf("got %d, %v", n, err)
+	}
+	for _, s := range []string{"", "0", "-1", "+5", " 5", "5 ", "1e3", "0x10", "12.png", "99999999999999999999"} {
+		if _, err := shopimg.ParseNumericID("imageID", s); !errors.Is(err, shopimg.ErrInvalidInput) {
+			t.Errorf("ParseNumericID(%q) err = %v, want ErrInvalidInput", s, err)
+		}
+	}
+}

@@ -61,9 +61,12 @@ type Config struct {
 	Platform string
 	// Auth sets the credential headers on every attempt.
 	Auth func(h http.Header)
-	// SecretHeaders are extra header names whose values must never be
-	// logged (the credential headers set by Auth). Authorization, Cookie and
-	// Proxy-Authorization are always secret.
+	// SecretHeaders are extra header names whose values are secret (the
+	// credential headers set by Auth). Authorization, Cookie and
+	// Proxy-Authorization always are. The core logs no header values at all;
+	// it also scrubs these values from error bodies and messages, because
+	// some APIs echo the request back in their errors (FinerWorks'
+	// status.debug).
 	SecretHeaders []string
 	// DecodeError reads the vendor's error body. Optional.
 	DecodeError ErrorDecoder
@@ -81,7 +84,7 @@ type Client struct {
 	base    string
 	rc      *retryablehttp.Client
 	limiter *Limiter
-	secrets map[string]bool
+	secrets []string // canonical names of the headers whose values are secret
 }
 
 // New checks cfg and returns a Client.
@@ -109,12 +112,12 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = defaultHTTPClient()
 	}
-	c := &Client{cfg: cfg, base: cfg.BaseURL + "/", limiter: cfg.Limiter, secrets: map[string]bool{}}
+	c := &Client{cfg: cfg, base: cfg.BaseURL + "/", limiter: cfg.Limiter}
 	if c.limiter == nil {
 		c.limiter = NewLimiter(cfg.Clock)
 	}
 	for _, h := range append([]string{"Authorization", "Cookie", "Proxy-Authorization"}, cfg.SecretHeaders...) {
-		c.secrets[http.CanonicalHeaderKey(h)] = true
+		c.secrets = append(c.secrets, http.CanonicalHeaderKey(h))
 	}
 	c.rc = &retryablehttp.Client{
 		HTTPClient:   hc,

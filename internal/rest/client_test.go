@@ -450,3 +450,25 @@ func TestPagesIterator(t *testing.T) {
 		t.Error("a repeated cursor did not end the iteration with an error")
 	}
 }
+
+func TestEchoedSecretsAreScrubbed(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		// Like FinerWorks' status.debug: the request comes back in the error.
+		_, _ = fmt.Fprintf(w, `{"message":"bad key %s","debug":{"X-Auth-Token":%q}}`, r.Header.Get("X-Auth-Token"), r.Header.Get("X-Auth-Token"))
+	}, func(c *rest.Config) {
+		c.DecodeError = func(e *shopimg.APIError, h http.Header, body []byte) {
+			var v struct{ Message string }
+			if json.Unmarshal(body, &v) == nil {
+				e.Message = v.Message
+			}
+		}
+	})
+	_, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x"}, nil)
+	var apiErr *shopimg.APIError
+	if !errors.As(err, &apiErr) || apiErr.Message != "bad key REDACTED" || !strings.Contains(string(apiErr.Body), `"X-Auth-Token":"REDACTED"`) {
+		t.Errorf("err = %v, body %s", err, apiErr.Body)
+	}
+}

@@ -34,7 +34,43 @@ func (c *Client) decodeError(st *attempt, resp *http.Response) *shopimg.APIError
 	if c.cfg.DecodeError != nil && len(body) > 0 && !isHTML(resp.Header.Get("Content-Type"), body) {
 		c.cfg.DecodeError(e, resp.Header, body)
 	}
+	if resp.Request != nil {
+		c.scrub(e, resp.Request.Header)
+	}
 	return e
+}
+
+// minSecretLen is the shortest header value treated as a secret when
+// scrubbing: shorter ones would blank out ordinary words.
+const minSecretLen = 6
+
+// scrub replaces the values of the request's secret headers wherever the
+// error repeats them.
+func (c *Client) scrub(e *shopimg.APIError, h http.Header) {
+	var olds []string
+	for _, name := range c.secrets {
+		for _, v := range h.Values(name) {
+			olds = append(olds, v)
+			if f := strings.Fields(v); len(f) == 2 { // "Bearer <token>"
+				olds = append(olds, f[1])
+			}
+		}
+	}
+	var pairs []string
+	for _, v := range olds {
+		if len(v) >= minSecretLen {
+			pairs = append(pairs, v, "REDACTED")
+		}
+	}
+	if len(pairs) == 0 {
+		return
+	}
+	r := strings.NewReplacer(pairs...)
+	e.Body = []byte(r.Replace(string(e.Body)))
+	e.Message, e.Code, e.RequestID = r.Replace(e.Message), r.Replace(e.Code), r.Replace(e.RequestID)
+	for i := range e.Details {
+		e.Details[i].Field, e.Details[i].Message = r.Replace(e.Details[i].Field), r.Replace(e.Details[i].Message)
+	}
 }
 
 // readLimited reads at most limit bytes of r. It does not drain the rest: a
@@ -61,7 +97,7 @@ func describeBody(contentType string, body []byte, truncated bool, readErr error
 	case isHTML(contentType, body):
 		msg := fmt.Sprintf("HTML error page (%s)", sizeText(len(body), truncated))
 		if m := titleRE.FindSubmatch(body); m != nil {
-			if t := clean(string(m[1]), 120); t != "" {
+			if t := Clean(string(m[1]), 120); t != "" {
 				msg += ": " + t
 			}
 		}
@@ -69,7 +105,7 @@ func describeBody(contentType string, body []byte, truncated bool, readErr error
 	case !utf8.Valid(body):
 		return fmt.Sprintf("binary body (%s)", sizeText(len(body), truncated))
 	}
-	return clean(string(body), 300)
+	return Clean(string(body), 300)
 }
 
 func sizeText(n int, truncated bool) string {
@@ -87,8 +123,9 @@ func isHTML(contentType string, body []byte) bool {
 	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
 }
 
-// clean collapses whitespace and cuts s to n runes.
-func clean(s string, n int) string {
+// Clean collapses whitespace and cuts s to n runes (adding "…"), for putting
+// a vendor's free text into a one-line error message.
+func Clean(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) <= n {
 		return s
