@@ -194,13 +194,14 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 			return nil, fmt.Errorf("bigcommerce: %w", err)
 		}
 	}
+	quota := &quotaTracker{clock: o.Clock}
 	rc, err := rest.New(rest.Config{
 		Settings:      o.Settings,
 		Platform:      platform,
 		Auth:          func(h http.Header) { h.Set(headerAuthToken, accessToken) },
 		SecretHeaders: []string{headerAuthToken},
 		DecodeError:   decodeError,
-		ReadRate:      readRate,
+		ReadRate:      quota.read,
 	})
 	if err != nil {
 		return nil, err

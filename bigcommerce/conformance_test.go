@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/bigcommerce/bigcommercetest"
 	"github.com/shopimg/shopimg/shopimgtest"
 )
 
@@ -21,5 +22,21 @@ func TestCapabilitiesAreTheProfile(t *testing.T) {
 	f := newFixture(t, nil)
 	if d := cmp.Diff(shopimgtest.BigCommerceProfile, f.client.ProductImages().Capabilities()); d != "" {
 		t.Errorf("Capabilities differ from shopimgtest.BigCommerceProfile (-profile +adapter):\n%s", d)
+	}
+}
+
+// TestConformanceUnderOtherReadingsOfTheRule runs the suite against fakes
+// that apply sort_order in the other ways the docs can be read: the
+// adapter's check and renumbering keep every contract.
+func TestConformanceUnderOtherReadingsOfTheRule(t *testing.T) {
+	t.Parallel()
+	for name, rule := range map[string]bigcommercetest.ShiftRule{"none": bigcommercetest.ShiftNone, "lower-priority": bigcommercetest.ShiftLowerPriority} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			shopimgtest.RunConformance(t, func(t *testing.T) (shopimg.ProductImages, string) {
+				f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithShiftRule(rule)})
+				return f.client.ProductImages(), "111"
+			})
+		})
 	}
 }

@@ -1,0 +1,70 @@
+package bigcommerce_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/bigcommerce"
+	"github.com/shopimg/shopimg/bigcommerce/bigcommercetest"
+)
+
+// TestLongRunStaysWithinTheQuota drives hundreds of adds and lists through
+// one client against the fake's Standard-plan quota (150 requests per 30 s)
+// on a shared fake clock, from one goroutine and from four: the client's
+// limiter, fed by the X-Rate-Limit-* headers, holds requests until the
+// window resets, so the store never answers 429.
+//
+// The share of the quota used is reported for the sequential run only: the
+// fake clock advances by every goroutine's sleep, so concurrent sleepers
+// make fake time run faster than the quota is used.
+func TestLongRunStaysWithinTheQuota(t *testing.T) {
+	t.Parallel()
+	for _, workers := range []int{1, 4} {
+		t.Run(fmt.Sprint(workers, " workers"), func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithMaxRecords(-1)})
+			p := f.client.ProductImages()
+			perWorker := 400 / workers
+			var wg sync.WaitGroup
+			for w := range workers {
+				pids := make([]bigcommerce.ProductID, 8)
+				for k := range pids {
+					pids[k] = bigcommerce.ProductID(500 + 10*w + k)
+					f.srv.AddProduct(pids[k])
+				}
+				wg.Go(func() {
+					for i := range perWorker {
+						// An add is a GET and a POST; every tenth step
+						// also lists.
+						pid := pids[i%len(pids)]
+						if _, err := p.Add(ctx, pid.String(), shopimg.NewImage{SourceURL: fmt.Sprintf("https://images.example.com/%d-%d.jpg", w, i)}); err != nil {
+							t.Errorf("worker %d add %d: %v", w, i, err)
+							return
+						}
+						if i%10 == 9 {
+							if _, err := p.List(ctx, pid.String()); err != nil {
+								t.Errorf("worker %d list: %v", w, err)
+								return
+							}
+						}
+					}
+				})
+			}
+			wg.Wait()
+			total := f.srv.Recorder().Count("", "")
+			rejected := f.srv.Quota().Rejected()
+			elapsed := f.clock.Now().Sub(epoch)
+			windows := int(elapsed/bigcommercetest.DefaultWindow) + 1 // windows begun
+			share := float64(total) / float64(windows*bigcommercetest.DefaultQuota)
+			t.Logf("%d requests over %d windows of fake time: %d answered 429, %.0f%% of the quota used", total, windows, rejected, 100*share)
+			if rejected != 0 {
+				t.Errorf("%d requests were rejected over quota, want 0", rejected)
+			}
+			if total < 800 {
+				t.Errorf("only %d requests", total)
+			}
+		})
+	}
+}
