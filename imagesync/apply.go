@@ -184,10 +184,16 @@ type executor struct {
 func (x *executor) run(ctx context.Context) error {
 	var c Change
 	var storeOps []Op
+	put := map[string]bool{}
+	for _, m := range x.p.g.adopted {
+		put[m.Key] = true
+	}
 	for _, op := range x.p.Ops {
 		switch op.Kind {
 		case OpForget:
-			c.Drop = append(c.Drop, op.Ref.Key)
+			if !put[op.Ref.Key] { // a stale mapping the key's adoption replaces
+				c.Drop = append(c.Drop, op.Ref.Key)
+			}
 		case OpDiscard:
 			c.Resolve = append(c.Resolve, op.Ref.Key)
 		case OpAdopt:

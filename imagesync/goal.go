@@ -219,7 +219,20 @@ func analyze(in Input) (*goal, error) {
 		g.adopted = append(g.adopted, m)
 	}
 
-	// 3. Adopt unknown images by source URL.
+	// 3. Release the undesired images the DeleteCreated policy keeps: they
+	// become unknown (and may be adopted below).
+	if in.Policy.Delete == DeleteCreated {
+		for _, img := range in.Current {
+			k := keyOf[img.ID]
+			if _, desired := g.entries[k]; k != "" && !desired && !created[k] {
+				g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: Ref{Key: k, ImageID: img.ID}, Reason: "released: not desired, and not created by imagesync"})
+				delete(keyOf, img.ID)
+				delete(idOf, k)
+			}
+		}
+	}
+
+	// 4. Adopt unknown images by source URL.
 	if in.Policy.AdoptExisting {
 		for _, e := range in.Desired {
 			if idOf[e.Key] != "" || pending[e.Key] || e.SourceURL == "" {
@@ -237,7 +250,7 @@ func analyze(in Input) (*goal, error) {
 		}
 	}
 
-	// 4. Sort the current images into kept-and-desired, deleted, and kept
+	// 5. Sort the current images into kept-and-desired, deleted, and kept
 	// at the end.
 	caps := in.Caps
 	existing := map[string]node{} // desired key -> node
@@ -249,11 +262,7 @@ func analyze(in Input) (*goal, error) {
 			g.start = append(g.start, n)
 			continue
 		}
-		del, why := g.deleteVerdict(n, created[n.key])
-		if !del && n.key != "" && in.Policy.Delete == DeleteCreated {
-			g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: n.ref(), Reason: "released: not desired, and not created by imagesync"})
-			n.key = ""
-		}
+		del, why := g.deleteVerdict(n)
 		g.start = append(g.start, n)
 		switch {
 		case !del:
@@ -266,7 +275,7 @@ func analyze(in Input) (*goal, error) {
 		}
 	}
 
-	// 5. The desired entries: present, to add, or drift.
+	// 6. The desired entries: present, to add, or drift.
 	room := -1
 	if caps.MaxImages > 0 {
 		room = max(caps.MaxImages-len(existing)-len(tail), 0)
@@ -302,17 +311,16 @@ func analyze(in Input) (*goal, error) {
 }
 
 // deleteVerdict says whether the policy deletes n, an image that is not in
-// the desired gallery, and why.
-func (g *goal) deleteVerdict(n node, created bool) (bool, string) {
+// the desired gallery, and why. (DeleteCreated has released the images it
+// keeps.)
+func (g *goal) deleteVerdict(n node) (bool, string) {
 	switch {
-	case g.in.Policy.Delete == MirrorExact && n.key == "":
+	case n.key != "":
+		return true, "key no longer desired"
+	case g.in.Policy.Delete == MirrorExact:
 		return true, "unknown image, policy mirror-exact"
-	case n.key == "":
-		return false, ""
-	case g.in.Policy.Delete == DeleteCreated && !created:
-		return false, ""
 	}
-	return true, "key no longer desired"
+	return false, ""
 }
 
 // addBlocker says why entry e cannot be added, or "".

@@ -303,9 +303,9 @@ type builder struct {
 
 func (b *builder) build() {
 	g := b.g
-	b.ops = append(b.ops, g.adopts...)
 	b.ops = append(b.ops, g.forgets...)
 	b.ops = append(b.ops, g.discards...)
+	b.ops = append(b.ops, g.adopts...)
 	b.gal = gallery{nodes: slices.Clone(g.start), rankOf: g.rankOf}
 	for _, d := range g.deletes {
 		b.gal.remove(node{id: d.Ref.ImageID, key: d.Ref.Key})
