@@ -1,0 +1,337 @@
+package imagesync_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/imagesync"
+	"github.com/shopimg/shopimg/imagesync/boltstore"
+	"github.com/shopimg/shopimg/shopimgtest"
+)
+
+var (
+	errCrash       = errors.New("process killed")
+	errUnknown     = fmt.Errorf("connection reset after sending: %w", shopimg.ErrOutcomeUnknown)
+	writeOps       = []shopimgtest.Op{shopimgtest.OpAdd, shopimgtest.OpUpdate, shopimgtest.OpDelete, shopimgtest.OpReorder, shopimgtest.OpUpdateImages}
+	crashVariants  = []crashVariant{{"crash", errCrash, true}, {"outcome-unknown-applied", errUnknown, true}, {"outcome-unknown-not-applied", errUnknown, false}, {"cancel", nil, true}}
+	crashProductID = "p"
+)
+
+// crashVariant is how a sync is interrupted after (or at) its k-th write
+// call: the fake returns err (having made the write if apply), or, with a
+// nil err, the context is cancelled once the write is made.
+type crashVariant struct {
+	name  string
+	err   error
+	apply bool
+}
+
+// crashScenario is a 20-image sync: four images to keep (two with new alt
+// texts, all moved), sixteen to add (two from files), two to delete and two
+// unknown ones to keep.
+func crashScenario(fake *shopimgtest.Fake) scenario {
+	var seed []shopimg.Image
+	for i := range 8 {
+		seed = append(seed, shopimg.Image{URL: fmt.Sprintf("https://pim.example.com/old/%d.jpg", i), Alt: fmt.Sprintf("old %d", i)})
+	}
+	sc := scenario{current: fake.Seed(crashProductID, seed...), policy: imagesync.Policy{Delete: imagesync.KeepUnknown}}
+	for i, k := range []string{"keep0", "keep1", "keep2", "keep3", "old4", "old5"} {
+		sc.state.Mappings = append(sc.state.Mappings, imagesync.Mapping{Key: k, ImageID: sc.current[i].ID, Created: true})
+	}
+	entry := func(k string) imagesync.Entry {
+		return imagesync.Entry{Key: k, SourceURL: "https://pim.example.com/new/" + k + ".jpg", Alt: "alt " + k}
+	}
+	keep := func(i int, alt string) imagesync.Entry {
+		return imagesync.Entry{Key: fmt.Sprintf("keep%d", i), SourceURL: sc.current[i].URL, Alt: alt}
+	}
+	sc.desired = append(sc.desired, keep(2, "new alt 2"))
+	for i := range 8 {
+		sc.desired = append(sc.desired, entry(fmt.Sprintf("n%02d", i)))
+	}
+	sc.desired = append(sc.desired, keep(0, "old 0"))
+	for i := 8; i < 16; i++ {
+		e := entry(fmt.Sprintf("n%02d", i))
+		if i%7 == 0 && fake.Capabilities().AddFromFile {
+			e.SourceURL, e.File = "", shopimg.FileFromBytes(e.Key+".png", []byte(e.Key))
+		}
+		sc.desired = append(sc.desired, e)
+	}
+	sc.desired = append(sc.desired, keep(3, "new alt 3"), keep(1, "old 1"))
+	return sc
+}
+
+// storeKind makes the stores of a crash test; restart simulates a new
+// process.
+type storeKind struct {
+	name    string
+	open    func(t *testing.T) imagesync.Store
+	restart func(t *testing.T, s imagesync.Store) imagesync.Store
+}
+
+var storeKinds = []storeKind{
+	{"memory",
+		func(t *testing.T) imagesync.Store { return imagesync.NewMemoryStore() },
+		func(t *testing.T, s imagesync.Store) imagesync.Store { return s }},
+	{"bolt",
+		func(t *testing.T) imagesync.Store { return openBolt(t, filepath.Join(t.TempDir(), "state.db")) },
+		func(t *testing.T, s imagesync.Store) imagesync.Store {
+			bs := s.(*boltstore.Store)
+			path := bs.DB().Path()
+			if err := bs.Close(); err != nil {
+				t.Fatal(err)
+			}
+			return openBolt(t, path)
+		}},
+}
+
+func openBolt(t *testing.T, path string) *boltstore.Store {
+	t.Helper()
+	// NoSync: the test restarts the store, it does not kill the machine,
+	// so skipping fsync loses nothing and keeps the test fast.
+	s, err := boltstore.Open(path, &bbolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func seedStore(t *testing.T, s imagesync.Store, ref imagesync.ProductRef, st imagesync.State) {
+	t.Helper()
+	if err := s.Save(context.Background(), ref, imagesync.Change{Put: st.Mappings}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeCalls(f *shopimgtest.Fake) int {
+	n := 0
+	for _, op := range writeOps {
+		n += f.Calls()[op]
+	}
+	return n
+}
+
+// tracker records the write calls made through it, in order, and can
+// cancel a context once the k-th one (0-based) has returned, as if the
+// process were told to stop right then.
+type tracker struct {
+	*shopimgtest.Fake
+	ops    []shopimgtest.Op
+	k      int
+	cancel context.CancelFunc
+}
+
+func (c *tracker) after(op shopimgtest.Op) {
+	if c.cancel != nil && len(c.ops) == c.k {
+		c.cancel()
+	}
+	c.ops = append(c.ops, op)
+}
+
+func (c *tracker) Add(ctx context.Context, pid string, img shopimg.NewImage) (shopimg.Image, error) {
+	defer c.after(shopimgtest.OpAdd)
+	return c.Fake.Add(ctx, pid, img)
+}
+
+func (c *tracker) Update(ctx context.Context, pid, id string, u shopimg.ImageUpdate) (shopimg.Image, error) {
+	defer c.after(shopimgtest.OpUpdate)
+	return c.Fake.Update(ctx, pid, id, u)
+}
+
+func (c *tracker) Delete(ctx context.Context, pid, id string) error {
+	defer c.after(shopimgtest.OpDelete)
+	return c.Fake.Delete(ctx, pid, id)
+}
+
+func (c *tracker) Reorder(ctx context.Context, pid string, ids []string) error {
+	defer c.after(shopimgtest.OpReorder)
+	return c.Fake.Reorder(ctx, pid, ids)
+}
+
+func (c *tracker) UpdateImages(ctx context.Context, pid string, b shopimg.BatchUpdate) ([]shopimg.Image, error) {
+	defer c.after(shopimgtest.OpUpdateImages)
+	return c.Fake.UpdateImages(ctx, pid, b)
+}
+
+// TestCrashRecovery interrupts a 20-image sync after each of its write calls
+// in turn, in four ways (the process dies after the write; the write happens
+// but reports an outcome-unknown error; it does not happen and reports one;
+// the context is cancelled after it), then syncs again from the same store
+// (reopened, for bolt): the gallery must come out right, with no image added
+// twice. Every profile, both stores.
+func TestCrashRecovery(t *testing.T) {
+	t.Parallel()
+	for _, p := range profiles(false) {
+		for _, sk := range storeKinds {
+			t.Run(p.name+"/"+sk.name, func(t *testing.T) {
+				t.Parallel()
+				clean := p.fake()
+				sc := crashScenario(clean)
+				store := imagesync.NewMemoryStore()
+				seedStore(t, store, imagesync.Target{Platform: p.name}.Ref(crashProductID), sc.state)
+				res := syncScenario(t, clean, store, sc, p, nil)
+				calls, adds := writeCalls(clean), clean.Calls()[shopimgtest.OpAdd]
+				if res.Err != nil || calls < 5 {
+					t.Fatalf("clean sync: %v, %d write calls", res.Err, calls)
+				}
+				for _, v := range crashVariants {
+					for k := range calls {
+						crashAndRecover(t, p, sk, v, k, k == calls-1, adds)
+					}
+				}
+			})
+		}
+	}
+}
+
+func syncScenario(t *testing.T, images shopimg.ProductImages, store imagesync.Store, sc scenario, p profile, ctx context.Context) *imagesync.Result {
+	t.Helper()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s := &imagesync.Syncer{Store: store, Policy: sc.policy}
+	res, _ := s.Sync(ctx, imagesync.Target{Platform: p.name, Images: images}, crashProductID, sc.desired)
+	return res
+}
+
+func crashAndRecover(t *testing.T, p profile, sk storeKind, v crashVariant, k int, last bool, cleanAdds int) {
+	t.Helper()
+	fake := p.fake()
+	sc := crashScenario(fake)
+	ref := imagesync.Target{Platform: p.name}.Ref(crashProductID)
+	store := sk.open(t)
+	seedStore(t, store, ref, sc.state)
+
+	tr := &tracker{Fake: fake, k: k}
+	ctx := context.Background()
+	if v.err == nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		tr.cancel = cancel
+	} else {
+		fake.Inject(shopimgtest.Fault{Op: shopimgtest.OpAnyWrite, Skip: k, Err: v.err, Apply: v.apply})
+	}
+	first := syncScenario(t, tr, store, sc, p, ctx)
+	if first.Err == nil && !(v.err == nil && last) { // cancelling after the last write stops nothing
+		t.Fatalf("%s at write %d: the interrupted sync reported no error", v.name, k)
+	}
+	if v.err != nil && fake.PendingFaults() != 0 {
+		t.Fatalf("%s at write %d: the fault did not fire", v.name, k)
+	}
+	store = sk.restart(t, store)
+	if v.name == "crash" {
+		// Crash again at the recovery's first write, and recover from that.
+		s := &imagesync.Syncer{Store: store, Policy: sc.policy}
+		p2, err := s.Plan(context.Background(), imagesync.Target{Platform: p.name, Images: fake}, crashProductID, sc.desired)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p2.Writes > 0 {
+			fake.Inject(shopimgtest.Fault{Op: shopimgtest.OpAnyWrite, Err: errCrash, Apply: true})
+			if again := syncScenario(t, fake, store, sc, p, nil); again.Err == nil {
+				t.Fatalf("crash at write %d: the second crash reported no error", k)
+			}
+			store = sk.restart(t, store)
+		}
+	}
+	second := syncScenario(t, fake, store, sc, p, nil)
+	if second.Err != nil {
+		t.Fatalf("%s at write %d: recovery failed: %v\n%s", v.name, k, second.Err, second.Plan)
+	}
+	st, err := store.Load(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkOutcome(sc, p.caps, fake.Images(crashProductID), st, second.Drift); err != nil {
+		t.Fatalf("%s at write %d:\nfirst:\n%s\nsecond:\n%s\n%v", v.name, k, first.Plan, second.Plan, err)
+	}
+	// An add that happened unrecorded is adopted, not repeated; a cancelled
+	// add's result is recorded before stopping, so nothing is left to adopt.
+	adopted := slices.ContainsFunc(second.Done, func(op imagesync.Op) bool { return op.Kind == imagesync.OpAdopt })
+	// (After the double crash either may happen.)
+	if wantAdopt := v.err != nil && v.apply && tr.ops[k] == shopimgtest.OpAdd; adopted != wantAdopt && v.name != "crash" {
+		t.Errorf("%s at write %d (%s): adopted=%v, want %v\n%s", v.name, k, tr.ops[k], adopted, wantAdopt, second.Plan)
+	}
+	// Every add that took effect was needed: as many as in a clean sync,
+	// plus the interrupted one if it never happened and was sent again.
+	want := cleanAdds
+	if !v.apply && tr.ops[k] == shopimgtest.OpAdd {
+		want++
+	}
+	if adds := fake.Calls()[shopimgtest.OpAdd]; adds != want {
+		t.Fatalf("%s at write %d: %d Add calls, want %d\nfirst:\n%s\nsecond:\n%s", v.name, k, adds, want, first.Plan, second.Plan)
+	}
+}
+
+// failingStore fails its k-th Save (0-based), after making it if apply is
+// set, as a database that commits and then loses the connection would.
+type failingStore struct {
+	imagesync.Store
+	k, saves int
+	apply    bool
+}
+
+func (f *failingStore) Save(ctx context.Context, ref imagesync.ProductRef, c imagesync.Change) error {
+	defer func() { f.saves++ }()
+	if f.saves != f.k {
+		return f.Store.Save(ctx, ref, c)
+	}
+	if f.apply {
+		if err := f.Store.Save(ctx, ref, c); err != nil {
+			return err
+		}
+	}
+	return errors.New("database connection lost")
+}
+
+// TestStoreFailures fails each Save of a 20-image sync in turn (before or
+// after it commits), then syncs again: the gallery comes out right and no
+// image is added twice.
+func TestStoreFailures(t *testing.T) {
+	t.Parallel()
+	for _, p := range profiles(false) {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			ref := imagesync.Target{Platform: p.name}.Ref(crashProductID)
+			clean := p.fake()
+			sc := crashScenario(clean)
+			counting := &failingStore{Store: imagesync.NewMemoryStore(), k: -1}
+			seedStore(t, counting.Store, ref, sc.state)
+			if res := syncScenario(t, clean, counting, sc, p, nil); res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			adds := clean.Calls()[shopimgtest.OpAdd]
+			for _, apply := range []bool{false, true} {
+				for k := range counting.saves {
+					fake := p.fake()
+					crashScenario(fake)
+					store := &failingStore{Store: imagesync.NewMemoryStore(), k: k, apply: apply}
+					seedStore(t, store.Store, ref, sc.state)
+					first := syncScenario(t, fake, store, sc, p, nil)
+					if first.Err == nil {
+						t.Fatalf("save %d (apply %v): no error", k, apply)
+					}
+					second := syncScenario(t, fake, store.Store, sc, p, nil)
+					if second.Err != nil {
+						t.Fatalf("save %d (apply %v): recovery: %v", k, apply, second.Err)
+					}
+					st, _ := store.Load(context.Background(), ref)
+					if err := checkOutcome(sc, p.caps, fake.Images(crashProductID), st, second.Drift); err != nil {
+						t.Fatalf("save %d (apply %v):\n%s\n%v", k, apply, second.Plan, err)
+					}
+					if got := fake.Calls()[shopimgtest.OpAdd]; got != adds {
+						t.Fatalf("save %d (apply %v): %d Add calls, want %d", k, apply, got, adds)
+					}
+				}
+			}
+		})
+	}
+}
