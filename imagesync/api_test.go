@@ -1,0 +1,181 @@
+package imagesync_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/imagesync"
+	"github.com/shopimg/shopimg/shopimgtest"
+)
+
+func TestValidateGallery(t *testing.T) {
+	t.Parallel()
+	file := shopimg.FileFromBytes("a.png", []byte("x"))
+	cases := []struct {
+		name    string
+		desired []imagesync.Entry
+		field   string
+	}{
+		{"EmptyKey", []imagesync.Entry{{SourceURL: "https://x.example/a.jpg"}}, "desired[0].Key"},
+		{"DuplicateKey", []imagesync.Entry{{Key: "a"}, {Key: "a"}}, "desired[1].Key"},
+		{"BothSources", []imagesync.Entry{{Key: "a", SourceURL: "https://x.example/a.jpg", File: file}}, "desired[0]"},
+		{"RelativeURL", []imagesync.Entry{{Key: "a", SourceURL: "/a.jpg"}}, "desired[0].SourceURL"},
+		{"FileWithoutOpen", []imagesync.Entry{{Key: "a", File: &shopimg.File{Name: "a.png"}}}, "desired[0].File"},
+	}
+	for _, c := range cases {
+		err := imagesync.ValidateGallery(c.desired)
+		var in *shopimg.InputError
+		if !errors.Is(err, shopimg.ErrInvalidInput) || !errors.As(err, &in) || in.Field != c.field {
+			t.Errorf("%s: %v, want invalid input about %s", c.name, err, c.field)
+		}
+	}
+	if err := imagesync.ValidateGallery([]imagesync.Entry{{Key: "a"}, {Key: "b", File: file}, {Key: "c", SourceURL: "https://x.example/c.jpg"}}); err != nil {
+		t.Errorf("valid gallery: %v", err)
+	}
+}
+
+func TestSyncerErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fake := shopimgtest.NewFake()
+	fake.AddProduct("p")
+	target := imagesync.Target{Platform: "full", Images: fake}
+	desired := []imagesync.Entry{{Key: "a", SourceURL: "https://x.example/a.jpg"}}
+	s := &imagesync.Syncer{Store: imagesync.NewMemoryStore()}
+
+	if _, err := (&imagesync.Syncer{}).Sync(ctx, target, "p", desired); !errors.Is(err, shopimg.ErrInvalidInput) {
+		t.Errorf("no store: %v", err)
+	}
+	if _, err := s.Sync(ctx, imagesync.Target{Images: fake}, "p", desired); !errors.Is(err, shopimg.ErrInvalidInput) {
+		t.Errorf("no platform: %v", err)
+	}
+	if _, err := s.Sync(ctx, target, "", desired); !errors.Is(err, shopimg.ErrInvalidInput) {
+		t.Errorf("no product: %v", err)
+	}
+	blind := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimg.Capabilities{AddFromURL: true}))
+	if _, err := s.Sync(ctx, imagesync.Target{Platform: "blind", Images: blind}, "p", desired); !errors.Is(err, shopimg.ErrUnsupported) {
+		t.Errorf("no List: %v", err)
+	}
+	if _, err := s.Sync(ctx, target, "missing", desired); !errors.Is(err, shopimg.ErrNotFound) {
+		t.Errorf("unknown product: %v", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Sync(cancelled, target, "p", desired); !errors.Is(err, context.Canceled) || fake.Writes() != 0 {
+		t.Errorf("cancelled: %v, %d writes", err, fake.Writes())
+	}
+
+	// Apply checks its plan against the target.
+	p, err := s.Plan(ctx, target, "p", desired)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Apply(ctx, imagesync.Target{Platform: "other", Images: fake}, p); !errors.Is(err, shopimg.ErrInvalidInput) {
+		t.Errorf("plan for another target: %v", err)
+	}
+	if _, err := s.Apply(ctx, imagesync.Target{Platform: "full", Images: shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.SallaProfile))}, p); !errors.Is(err, shopimg.ErrInvalidInput) {
+		t.Errorf("plan for other capabilities: %v", err)
+	}
+	var decoded imagesync.Plan
+	b, _ := json.Marshal(p)
+	if err := json.Unmarshal(b, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Apply(ctx, target, &decoded); !errors.Is(err, shopimg.ErrInvalidInput) {
+		t.Errorf("plan from JSON: %v", err)
+	}
+	if _, err := fake.Add(ctx, "p", shopimg.NewImage{SourceURL: "https://x.example/b.jpg"}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Apply(ctx, target, p); !errors.Is(err, shopimg.ErrConflict) || res.Err != err {
+		t.Errorf("gallery changed since the plan: %v", err)
+	}
+}
+
+// A delete that finds the image already gone counts as done.
+func TestDeleteOfVanishedImage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fake := shopimgtest.NewFake()
+	imgs := fake.Seed("p", shopimg.Image{URL: "https://x.example/a.jpg"})
+	target := imagesync.Target{Platform: "full", Images: fake}
+	store := storeWith(t, target.Ref("p"), imagesync.State{Mappings: []imagesync.Mapping{{Key: "a", ImageID: imgs[0].ID, Created: true}}})
+	fake.Inject(shopimgtest.Fault{Op: shopimgtest.OpDelete, Err: shopimg.ErrNotFound})
+	res, err := (&imagesync.Syncer{Store: store}).Sync(ctx, target, "p", nil)
+	if err != nil || len(res.Done) != 1 || res.Writes != 0 {
+		t.Fatalf("Sync: %v, done %v", err, res.Done)
+	}
+	if st, _ := store.Load(ctx, target.Ref("p")); len(st.Mappings) != 0 {
+		t.Errorf("mapping kept: %v", st.Mappings)
+	}
+}
+
+func TestMirrorEntries(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := shopimgtest.NewFake()
+	src.Seed("42", shopimg.Image{URL: "https://cdn.example/a.jpg", Alt: "A"}, shopimg.Image{URL: "", Alt: "no url"}, shopimg.Image{URL: "assets/b.jpg", Alt: "relative"})
+	got, err := imagesync.Mirror(ctx, imagesync.Target{Platform: "big commerce", Store: "s/1", Images: src}, "42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []imagesync.Entry{
+		{Key: "big%20commerce/s%2F1/42/1", SourceURL: "https://cdn.example/a.jpg", Alt: "A"},
+		{Key: "big%20commerce/s%2F1/42/2", Alt: "no url"},
+		{Key: "big%20commerce/s%2F1/42/3", Alt: "relative"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("Mirror (-want +got):\n%s", d)
+	}
+	dst := shopimgtest.NewFake()
+	dst.AddProduct("p")
+	res, err := (&imagesync.Syncer{Store: imagesync.NewMemoryStore()}).Sync(ctx, imagesync.Target{Platform: "full", Images: dst}, "p", got)
+	if err != nil || len(res.Drift) != 2 || len(dst.Images("p")) != 1 {
+		t.Errorf("sync of a mirror with unusable sources: %v, drift %v", err, res.Drift)
+	}
+	if _, err := imagesync.Mirror(ctx, imagesync.Target{Platform: "full", Images: src}, "missing"); !errors.Is(err, shopimg.ErrNotFound) {
+		t.Errorf("mirror of a missing product: %v", err)
+	}
+}
+
+func TestJSON(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fake := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.ThreeDCartProfile))
+	fake.Seed("7", shopimg.Image{URL: "https://x.example/old.jpg", Alt: "Old"})
+	target := imagesync.Target{Platform: "threedcart", Store: "shop", Images: fake}
+	store := storeWith(t, target.Ref("7"), imagesync.State{Mappings: []imagesync.Mapping{{Key: "old", ImageID: "1", Created: true}}})
+	s := &imagesync.Syncer{Store: store, Policy: imagesync.Policy{Delete: imagesync.MirrorExact}}
+	desired := []imagesync.Entry{{Key: "new", SourceURL: "https://x.example/new.jpg", Alt: "New"}}
+	fake.Inject(shopimgtest.Fault{Op: shopimgtest.OpAdd, Err: &shopimg.APIError{StatusCode: 500, Message: "boom"}})
+	res, _ := s.Sync(ctx, target, "7", desired)
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	plan := got["plan"].(map[string]any)
+	if got["error"] == nil || !strings.Contains(got["error"].(string), "boom") || plan["policy"].(map[string]any)["delete"] != "mirror-exact" ||
+		plan["ops"].([]any)[0].(map[string]any)["op"] != "add" || plan["drift"].([]any)[0].(map[string]any)["what"] != "delete" {
+		t.Errorf("JSON: %s", b)
+	}
+	var p imagesync.DeletePolicy
+	if err := p.UnmarshalText([]byte("delete-created")); err != nil || p != imagesync.DeleteCreated {
+		t.Errorf("UnmarshalText: %v %v", p, err)
+	}
+	if err := p.UnmarshalText([]byte("all")); err == nil {
+		t.Error("UnmarshalText of an unknown policy succeeded")
+	}
+	if _, err := imagesync.DeletePolicy(9).MarshalText(); err == nil || imagesync.DeletePolicy(9).String() != "DeletePolicy(9)" {
+		t.Error("MarshalText of an unknown policy succeeded")
+	}
+}
