@@ -161,7 +161,7 @@ func sameGallery(a, b []shopimg.Image) bool {
 func (s *Syncer) apply(ctx context.Context, t Target, p *Plan) (*Result, error) {
 	x := &executor{
 		s: s, t: t, p: p, caps: p.g.in.Caps,
-		gal: gallery{nodes: slices.Clone(p.g.start), rankOf: p.g.rankOf},
+		gal: newGallery(p.g.start, p.g.rankOf),
 		res: &Result{Ref: p.Ref, Plan: p, Done: []Op{}, Drift: slices.Clone(p.Drift)},
 	}
 	err := x.run(ctx)
@@ -290,7 +290,7 @@ func (x *executor) find(ref Ref) (node, bool) {
 }
 
 func (x *executor) delete(ctx context.Context, op Op) error {
-	n := node{id: op.Ref.ImageID, key: op.Ref.Key}
+	n := newNode(op.Ref.ImageID, op.Ref.Key, "")
 	err := x.t.Images.Delete(ctx, x.p.Ref.Product, n.id)
 	if err != nil && (!errors.Is(err, shopimg.ErrNotFound) || errors.Is(err, shopimg.ErrOutcomeUnknown)) {
 		return x.fail(op, DriftDelete, op.Ref, err)
@@ -310,7 +310,7 @@ func (x *executor) delete(ctx context.Context, op Op) error {
 
 func (x *executor) add(ctx context.Context, op Op) error {
 	e := x.p.g.in.Desired[x.p.g.entries[op.Ref.Key]]
-	n := node{key: e.Key, alt: e.Alt}
+	n := newNode("", e.Key, e.Alt)
 	pos := len(x.gal.nodes)
 	if x.caps.AddAtPosition {
 		pos = x.gal.addPosition(x.gal.rankOf(n))
@@ -477,7 +477,7 @@ func (x *executor) batch(ctx context.Context, op Op) error {
 		op.Order = refs(fin)
 	}
 	for _, a := range alts {
-		x.setAlt(node{key: a.Ref.Key, id: a.Ref.ImageID}, a.To)
+		x.setAlt(newNode(a.Ref.ImageID, a.Ref.Key, ""), a.To)
 	}
 	op.Writes = batches(len(changed), x.caps.MaxPerCall)
 	x.done(op)

@@ -67,7 +67,7 @@ func LowerBound(in Input) (int, error) {
 	}
 	if !in.Caps.AddAtPosition {
 		for _, i := range g.adds {
-			cur = append(cur, node{key: in.Desired[i].Key})
+			cur = append(cur, newNode("", in.Desired[i].Key, ""))
 		}
 	}
 	changed := map[string]bool{}

@@ -87,17 +87,25 @@ type node struct {
 	id  string // platform ID; empty until an image to add has been added
 	key string // managing key, empty for an unknown image
 	alt string
+	idt string // see ident
+	// rank is the node's index in the final gallery, set when it enters a
+	// gallery (see gallery.rankOf).
+	rank int
+}
+
+func newNode(id, key, alt string) node {
+	n := node{id: id, key: key, alt: alt, idt: "k:" + key}
+	if key == "" {
+		n.idt = "i:" + id
+	}
+	return n
 }
 
 func (n node) ref() Ref { return Ref{Key: n.key, ImageID: n.id} }
 
-// ident identifies a node within a plan, before and after its image exists.
-func (n node) ident() string {
-	if n.key != "" {
-		return "k:" + n.key
-	}
-	return "i:" + n.id
-}
+// ident identifies a node within a plan, before and after its image exists:
+// by its key, or by its image ID if it has no key.
+func (n node) ident() string { return n.idt }
 
 // goal is what the product must become, derived from an Input: identity
 // resolved, what to delete and add, the final order and alt texts.
@@ -132,7 +140,7 @@ func analyze(in Input) (*goal, error) {
 	if err := ValidateGallery(in.Desired); err != nil {
 		return nil, err
 	}
-	g := &goal{in: in, entries: make(map[string]int, len(in.Desired)), rank: map[string]int{}, alt: map[string]string{}}
+	g := &goal{in: in, entries: make(map[string]int, len(in.Desired)), rank: make(map[string]int, len(in.Current)+len(in.Desired)), alt: map[string]string{}}
 	for i, e := range in.Desired {
 		g.entries[e.Key] = i
 	}
@@ -147,10 +155,11 @@ func analyze(in Input) (*goal, error) {
 		present[img.ID] = i
 	}
 
-	keyOf := map[string]string{} // image ID -> key
-	idOf := map[string]string{}  // key -> image ID
-	created := map[string]bool{} // key -> Created
-	pending := map[string]bool{} // keys of ambiguous intents
+	n := len(in.State.Mappings) + len(in.Desired)
+	keyOf := make(map[string]string, n) // image ID -> key
+	idOf := make(map[string]string, n)  // key -> image ID
+	created := make(map[string]bool, n) // key -> Created
+	pending := map[string]bool{}        // keys of ambiguous intents
 	claim := func(m Mapping) {
 		keyOf[m.ImageID], idOf[m.Key], created[m.Key] = m.Key, m.ImageID, m.Created
 	}
@@ -253,10 +262,12 @@ func analyze(in Input) (*goal, error) {
 	// 5. Sort the current images into kept-and-desired, deleted, and kept
 	// at the end.
 	caps := in.Caps
-	existing := map[string]node{} // desired key -> node
+	existing := make(map[string]node, len(in.Current)) // desired key -> node
+	g.start = make([]node, 0, len(in.Current))
+	g.final = make([]node, 0, len(in.Current)+len(in.Desired))
 	var tail []node
 	for _, img := range in.Current {
-		n := node{id: img.ID, key: keyOf[img.ID], alt: img.Alt}
+		n := newNode(img.ID, keyOf[img.ID], img.Alt)
 		if _, ok := g.entries[n.key]; ok && n.key != "" {
 			existing[n.key] = n
 			g.start = append(g.start, n)
@@ -301,7 +312,7 @@ func analyze(in Input) (*goal, error) {
 		}
 		room--
 		g.adds = append(g.adds, i)
-		g.final = append(g.final, node{key: e.Key, alt: e.Alt})
+		g.final = append(g.final, newNode("", e.Key, e.Alt))
 	}
 	g.final = append(g.final, tail...)
 	for i, n := range g.final {

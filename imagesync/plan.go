@@ -124,18 +124,29 @@ func NewPlan(in Input) (*Plan, error) {
 }
 
 // gallery is the working model of a product's images: the plan builder runs
-// the operations on it, and Apply runs them again on it as they happen.
+// the operations on it, and Apply runs them again on it as they happen. Its
+// nodes carry their final rank.
 type gallery struct {
 	nodes  []node
 	rankOf func(node) int
 }
 
-func (m *gallery) index(n node) int {
-	id := n.ident()
-	return slices.IndexFunc(m.nodes, func(x node) bool { return x.ident() == id })
+func newGallery(nodes []node, rankOf func(node) int) gallery {
+	m := gallery{nodes: slices.Clone(nodes), rankOf: rankOf}
+	for i := range m.nodes {
+		m.nodes[i].rank = rankOf(m.nodes[i])
+	}
+	return m
 }
 
-func (m *gallery) insert(pos int, n node) { m.nodes = slices.Insert(m.nodes, pos, n) }
+func (m *gallery) index(n node) int {
+	return slices.IndexFunc(m.nodes, func(x node) bool { return x.idt == n.idt })
+}
+
+func (m *gallery) insert(pos int, n node) {
+	n.rank = m.rankOf(n)
+	m.nodes = slices.Insert(m.nodes, pos, n)
+}
 
 func (m *gallery) remove(n node) {
 	if i := m.index(n); i >= 0 {
@@ -154,7 +165,7 @@ func (m *gallery) idents() []string {
 // sorted returns the nodes in final order.
 func (m *gallery) sorted() []node {
 	out := slices.Clone(m.nodes)
-	slices.SortStableFunc(out, func(a, b node) int { return m.rankOf(a) - m.rankOf(b) })
+	slices.SortStableFunc(out, func(a, b node) int { return a.rank - b.rank })
 	return out
 }
 
@@ -163,7 +174,7 @@ func (m *gallery) sorted() []node {
 func (m *gallery) addPosition(r int) int {
 	pos := 0
 	for _, n := range m.nodes {
-		if m.rankOf(n) < r {
+		if n.rank < r {
 			pos++
 		}
 	}
@@ -180,11 +191,11 @@ func (m *gallery) movePosition(n node) int {
 	pos, best := 0, -1
 	i := 0
 	for _, x := range m.nodes {
-		if x.ident() == n.ident() {
+		if x.idt == n.idt {
 			continue
 		}
-		if xr := m.rankOf(x); xr < r && xr > best {
-			pos, best = i+1, xr
+		if x.rank < r && x.rank > best {
+			pos, best = i+1, x.rank
 		}
 		i++
 	}
@@ -306,9 +317,9 @@ func (b *builder) build() {
 	b.ops = append(b.ops, g.forgets...)
 	b.ops = append(b.ops, g.discards...)
 	b.ops = append(b.ops, g.adopts...)
-	b.gal = gallery{nodes: slices.Clone(g.start), rankOf: g.rankOf}
+	b.gal = newGallery(g.start, g.rankOf)
 	for _, d := range g.deletes {
-		b.gal.remove(node{id: d.Ref.ImageID, key: d.Ref.Key})
+		b.gal.remove(newNode(d.Ref.ImageID, d.Ref.Key, ""))
 		b.ops = append(b.ops, d)
 	}
 	if !b.caps.AddAtPosition {
@@ -332,7 +343,7 @@ func (b *builder) build() {
 func (b *builder) addAll() {
 	for _, i := range b.g.adds {
 		e := b.g.in.Desired[i]
-		n := node{key: e.Key, alt: e.Alt}
+		n := newNode("", e.Key, e.Alt)
 		pos := len(b.gal.nodes)
 		if b.caps.AddAtPosition {
 			pos = b.gal.addPosition(b.g.rankOf(n))
@@ -443,7 +454,7 @@ func (b *builder) updates(fin []node, changed map[string]bool) {
 	seq := make([]int, len(b.gal.nodes))
 	weights := make([]int, len(b.gal.nodes))
 	for i, n := range b.gal.nodes {
-		seq[i] = b.g.rankOf(n)
+		seq[i] = n.rank
 		weights[i] = 1
 		if !changed[n.ident()] {
 			// An unchanged image that moves costs a call; a changed one
