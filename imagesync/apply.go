@@ -35,6 +35,7 @@ func (s *Syncer) clock() shopimg.Clock {
 
 // Result is what a sync of one product did.
 type Result struct {
+	// Ref is the product.
 	Ref ProductRef `json:"ref"`
 	// Plan is the plan that was applied (nil if planning failed).
 	Plan *Plan `json:"plan,omitempty"`

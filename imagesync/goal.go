@@ -30,7 +30,9 @@ type Input struct {
 // An image a plan has yet to add has a key and no ID; an image imagesync does
 // not manage has an ID and no key.
 type Ref struct {
-	Key     string `json:"key,omitempty"`
+	// Key is the image's key, empty for an image imagesync does not manage.
+	Key string `json:"key,omitempty"`
+	// ImageID is the platform's image ID, empty for an image not added yet.
 	ImageID string `json:"image_id,omitempty"`
 }
 
@@ -70,11 +72,15 @@ const (
 // reach, with the reason. Drift is reported, never silently skipped, and does
 // not stop the sync of the rest of the gallery.
 type Drift struct {
-	What   DriftKind `json:"what"`
-	Ref    Ref       `json:"ref,omitzero"`
-	Reason string    `json:"reason"`
+	// What is the part of the gallery that differs.
+	What DriftKind `json:"what"`
+	// Ref is the image concerned; empty for the order of the gallery.
+	Ref Ref `json:"ref,omitzero"`
+	// Reason says why the sync cannot fix it.
+	Reason string `json:"reason"`
 }
 
+// String returns "what ref: reason".
 func (d Drift) String() string {
 	if d.Ref == (Ref{}) {
 		return fmt.Sprintf("%s: %s", d.What, d.Reason)

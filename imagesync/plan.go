@@ -42,13 +42,16 @@ func (k OpKind) StoreOnly() bool { return k == OpAdopt || k == OpForget || k == 
 
 // AltChange is a change of one image's alt text.
 type AltChange struct {
-	Ref  Ref    `json:"ref"`
+	// Ref is the image.
+	Ref Ref `json:"ref"`
+	// From is its alt text before, To after.
 	From string `json:"from"`
 	To   string `json:"to"`
 }
 
 // Op is one operation of a plan.
 type Op struct {
+	// Kind is what the operation does.
 	Kind OpKind `json:"op"`
 	// Ref is the image the operation is about (empty for reorder and batch).
 	Ref Ref `json:"ref,omitzero"`
@@ -80,10 +83,14 @@ type Op struct {
 // JSON. A plan made by NewPlan or Syncer.Plan can be applied with
 // Syncer.Apply; a plan decoded from JSON cannot (it lacks the sources).
 type Plan struct {
-	Ref    ProductRef `json:"ref"`
-	Policy Policy     `json:"policy"`
-	Ops    []Op       `json:"ops"`
-	Drift  []Drift    `json:"drift"`
+	// Ref is the product (Input.Ref).
+	Ref ProductRef `json:"ref"`
+	// Policy is the policy the plan follows.
+	Policy Policy `json:"policy"`
+	// Ops are the operations, in the order Apply carries them out.
+	Ops []Op `json:"ops"`
+	// Drift is what the plan cannot reach, with the reasons.
+	Drift []Drift `json:"drift"`
 	// Writes is the total of the operations' Writes. It equals
 	// LowerBound of the plan's Input.
 	Writes int `json:"writes"`

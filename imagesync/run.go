@@ -65,17 +65,20 @@ type Counts struct {
 	// Planned counts products whose plan was computed (once per product,
 	// even if it was planned again after throttling).
 	Planned int `json:"planned"`
-	// Applied, Skipped and Failed count finished products: each finished
-	// product is in exactly one of them.
+	// Applied counts finished products whose plan was carried out, Skipped
+	// those with nothing to do (or a dry run), Failed those stopped by an
+	// error: each finished product is in exactly one of the three.
 	Applied int `json:"applied"`
+	// Skipped: see Applied.
 	Skipped int `json:"skipped"`
-	Failed  int `json:"failed"`
+	// Failed: see Applied.
+	Failed int `json:"failed"`
 	// Throttled counts throttled events.
 	Throttled int `json:"throttled"`
-	// Writes is the platform write calls made, Drift the drift reported by
-	// finished products.
+	// Writes is the platform write calls made.
 	Writes int `json:"writes"`
-	Drift  int `json:"drift"`
+	// Drift is the number of drift items finished products reported.
+	Drift int `json:"drift"`
 }
 
 // Done is the number of finished products.
@@ -83,6 +86,7 @@ func (c Counts) Done() int { return c.Applied + c.Skipped + c.Failed }
 
 // Event reports progress of a Run.
 type Event struct {
+	// Kind is what happened.
 	Kind EventKind
 	// Ref is the product.
 	Ref ProductRef

@@ -11,9 +11,11 @@ import (
 // ProductRef names one product in one store on one platform: the unit of
 // state in a Store.
 type ProductRef struct {
+	// Platform and Store are the Target's.
 	Platform string `json:"platform"`
 	Store    string `json:"store,omitempty"`
-	Product  string `json:"product"`
+	// Product is the product's ID on the platform.
+	Product string `json:"product"`
 }
 
 // String returns "platform/store/product" (or "platform/product" when the
@@ -27,7 +29,9 @@ func (r ProductRef) String() string {
 
 // Mapping records that the image of a key is the platform image ImageID.
 type Mapping struct {
-	Key     string `json:"key"`
+	// Key is the entry's key.
+	Key string `json:"key"`
+	// ImageID is the platform's ID of its image.
 	ImageID string `json:"image_id"`
 	// Created reports that imagesync added the image (as opposed to
 	// adopting one that was already there, see Policy.AdoptExisting). The
@@ -45,11 +49,13 @@ type Intent struct {
 	// Before holds the IDs of the product's images just before the add was
 	// sent: the image the add creates is not among them.
 	Before []string `json:"before"`
-	// SourceURL, FileName and Alt describe what was sent, to tell the
-	// created image from others that appeared meanwhile.
+	// SourceURL is the URL the image was added from, if any.
 	SourceURL string `json:"source_url,omitempty"`
-	FileName  string `json:"file_name,omitempty"`
-	Alt       string `json:"alt,omitempty"`
+	// FileName is the name of the file uploaded, if any.
+	FileName string `json:"file_name,omitempty"`
+	// Alt is the alt text sent. With SourceURL and FileName it tells the
+	// created image from others that appeared meanwhile.
+	Alt string `json:"alt,omitempty"`
 	// At is when the add was about to be sent.
 	At time.Time `json:"at"`
 }
@@ -109,7 +115,9 @@ func (c Change) IsZero() bool {
 //     should finish, since a cancelled Save leaves the caller unsure whether
 //     the change was kept (Apply then stops and the next run reconciles).
 type Store interface {
+	// Load returns the product's state as of the last Save.
 	Load(ctx context.Context, ref ProductRef) (State, error)
+	// Save applies c to the product's state, atomically and durably.
 	Save(ctx context.Context, ref ProductRef, c Change) error
 }
 
