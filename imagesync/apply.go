@@ -404,13 +404,7 @@ func (x *executor) setAlt(n node, alt string) {
 }
 
 // ids returns the image IDs of ns.
-func ids(ns []node) []string {
-	out := make([]string, len(ns))
-	for i, n := range ns {
-		out[i] = n.id
-	}
-	return out
-}
+func ids(ns []node) []string { return each(ns, func(n node) string { return n.id }) }
 
 func (x *executor) reorder(ctx context.Context, op Op) error {
 	fin := x.gal.sorted()

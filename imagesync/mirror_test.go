@@ -32,33 +32,30 @@ type endpointMaker struct {
 	make func(t *testing.T) endpoint
 }
 
-func recordedWrites(reqs func() []int) func() int {
+// serverWrites counts the write requests a vendor fake server answered
+// with a 2xx (both fakes record the same RecordedRequest type).
+func serverWrites(requests func() []bigcommercetest.RecordedRequest) func() int {
 	return func() int {
 		n := 0
-		for _, status := range reqs() {
-			if status >= 200 && status < 300 {
-				n++
+		for _, r := range requests() {
+			switch r.Method {
+			case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+				if r.Status >= 200 && r.Status < 300 {
+					n++
+				}
 			}
 		}
 		return n
 	}
 }
 
-func writeStatuses[R any](all func() []R, method func(R) string, status func(R) int) func() []int {
-	return func() []int {
-		var out []int
-		for _, r := range all() {
-			if m := method(r); m == http.MethodPost || m == http.MethodPut || m == http.MethodPatch || m == http.MethodDelete {
-				out = append(out, status(r))
-			}
-		}
-		return out
-	}
+func fakeClock() *shopimgtest.Clock {
+	return shopimgtest.NewClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 }
 
 var endpoints = []endpointMaker{
 	{"bigcommerce-fake-server", func(t *testing.T) endpoint {
-		clock := shopimgtest.NewClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+		clock := fakeClock()
 		srv := bigcommercetest.NewServer(bigcommercetest.WithClock(clock))
 		t.Cleanup(srv.Close)
 		srv.AddProduct(111)
@@ -66,11 +63,10 @@ var endpoints = []endpointMaker{
 		if err != nil {
 			t.Fatal(err)
 		}
-		reqs := writeStatuses(srv.Recorder().Requests, func(r bigcommercetest.RecordedRequest) string { return r.Method }, func(r bigcommercetest.RecordedRequest) int { return r.Status })
-		return endpoint{imagesync.Target{Platform: "bigcommerce", Store: srv.StoreHash(), Images: c.ProductImages()}, "111", recordedWrites(reqs)}
+		return endpoint{imagesync.Target{Platform: "bigcommerce", Store: srv.StoreHash(), Images: c.ProductImages()}, "111", serverWrites(srv.Recorder().Requests)}
 	}},
 	{"threedcart-fake-server", func(t *testing.T) endpoint {
-		clock := shopimgtest.NewClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+		clock := fakeClock()
 		srv := threedcarttest.NewServer(threedcarttest.WithClock(clock))
 		t.Cleanup(srv.Close)
 		srv.AddProduct(9)
@@ -78,8 +74,7 @@ var endpoints = []endpointMaker{
 		if err != nil {
 			t.Fatal(err)
 		}
-		reqs := writeStatuses(srv.Recorder().Requests, func(r threedcarttest.RecordedRequest) string { return r.Method }, func(r threedcarttest.RecordedRequest) int { return r.Status })
-		return endpoint{imagesync.Target{Platform: "threedcart", Store: srv.Credentials().SecureURL, Images: c.ProductImages()}, "9", recordedWrites(reqs)}
+		return endpoint{imagesync.Target{Platform: "threedcart", Store: srv.Credentials().SecureURL, Images: c.ProductImages()}, "9", serverWrites(srv.Recorder().Requests)}
 	}},
 }
 
@@ -218,10 +213,9 @@ func mirrorOnce(t *testing.T, s *imagesync.Syncer, src, dst endpoint) {
 func TestRecoverOnBigCommerce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := shopimgtest.NewClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	clock := fakeClock()
 	srv := bigcommercetest.NewServer(bigcommercetest.WithClock(clock))
 	t.Cleanup(srv.Close)
-	srv.AddProduct(111)
 	c, err := srv.NewClient(bigcommerce.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)

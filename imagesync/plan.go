@@ -161,13 +161,7 @@ func (m *gallery) remove(n node) {
 	}
 }
 
-func (m *gallery) idents() []string {
-	out := make([]string, len(m.nodes))
-	for i, n := range m.nodes {
-		out[i] = n.ident()
-	}
-	return out
-}
+func (m *gallery) idents() []string { return identsOf(m.nodes) }
 
 // sorted returns the nodes in final order.
 func (m *gallery) sorted() []node {
@@ -221,22 +215,20 @@ func (m *gallery) move(n node, pos int) {
 	m.insert(pos, stored)
 }
 
-// refs returns the nodes' refs.
-func refs(ns []node) []Ref {
-	out := make([]Ref, len(ns))
+// each returns f of every node.
+func each[T any](ns []node, f func(node) T) []T {
+	out := make([]T, len(ns))
 	for i, n := range ns {
-		out[i] = n.ref()
+		out[i] = f(n)
 	}
 	return out
 }
 
-func identsOf(ns []node) []string {
-	out := make([]string, len(ns))
-	for i, n := range ns {
-		out[i] = n.ident()
-	}
-	return out
-}
+// refs returns the nodes' refs.
+func refs(ns []node) []Ref { return each(ns, node.ref) }
+
+// identsOf returns the nodes' idents.
+func identsOf(ns []node) []string { return each(ns, node.ident) }
 
 // batches is the calls n changed images cost at per images a call (0 = no
 // limit).
