@@ -181,9 +181,15 @@ func TestCrashRecovery(t *testing.T) {
 				if res.Err != nil || calls < 5 {
 					t.Fatalf("clean sync: %v, %d write calls", res.Err, calls)
 				}
+				ran := 0
+				defer func() { t.Logf("%d write calls, %d interrupted syncs recovered", calls, ran) }()
 				for _, v := range crashVariants {
+					if sk.name == "bolt" && !v.apply || sk.name == "bolt" && v.err == nil {
+						continue // the store does not change what those two test; keep bolt to the restarts that matter
+					}
 					for k := range calls {
 						crashAndRecover(t, p, sk, v, k, k == calls-1, adds)
+						ran++
 					}
 				}
 			})

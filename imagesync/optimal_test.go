@@ -26,7 +26,7 @@ func TestLowerBoundIsOptimal(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			rng := rand.New(rand.NewPCG(uint64(pi), *seed+98))
-			n := *cases / 2
+			n := *cases / 2 / raceScale
 			if testing.Short() {
 				n /= 10
 			}

@@ -25,7 +25,7 @@ func TestSyncProperties(t *testing.T) {
 	for pi, p := range profiles(true) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			n := *cases
+			n := *cases / raceScale
 			if testing.Short() {
 				n /= 10
 			}

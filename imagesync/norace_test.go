@@ -1,0 +1,5 @@
+//go:build !race
+
+package imagesync_test
+
+const raceScale = 1
