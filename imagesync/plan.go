@@ -454,11 +454,18 @@ func (b *builder) updates(fin []node, changed map[string]bool) {
 	weights := make([]int, len(b.gal.nodes))
 	for i, n := range b.gal.nodes {
 		seq[i] = n.rank
-		weights[i] = 1
+		// An unchanged image that moves costs a call; a changed one costs
+		// its call anyway. Weights are even so that a tie can be broken.
+		weights[i] = 2
 		if !changed[n.ident()] {
-			// An unchanged image that moves costs a call; a changed one
-			// costs its call anyway.
-			weights[i] = len(b.gal.nodes) + 1
+			weights[i] = 2 * (len(b.gal.nodes) + 1)
+		}
+		if n.idt == fin[0].idt && i > 0 {
+			// Among equally cheap plans, prefer making the new main image
+			// main explicitly to moving the images before it away: where
+			// the main image is a flag (BigCommerce's is_thumbnail), each
+			// of those moves would cost the platform a second call.
+			weights[i]--
 		}
 	}
 	keep := heaviestIncreasing(seq, weights)
