@@ -182,13 +182,14 @@ func TestCrashRecovery(t *testing.T) {
 					t.Fatalf("clean sync: %v, %d write calls", res.Err, calls)
 				}
 				ran := 0
+				shared := sk.open(t) // one store (file) for all cases, reset before each
 				defer func() { t.Logf("%d write calls, %d interrupted syncs recovered", calls, ran) }()
 				for _, v := range crashVariants {
 					if sk.name == "bolt" && !v.apply || sk.name == "bolt" && v.err == nil {
 						continue // the store does not change what those two test; keep bolt to the restarts that matter
 					}
 					for k := range calls {
-						crashAndRecover(t, p, sk, v, k, k == calls-1, adds)
+						shared = crashAndRecover(t, p, sk, shared, v, k, k == calls-1, adds)
 						ran++
 					}
 				}
@@ -207,12 +208,14 @@ func syncScenario(t *testing.T, images shopimg.ProductImages, store imagesync.St
 	return res
 }
 
-func crashAndRecover(t *testing.T, p profile, sk storeKind, v crashVariant, k int, last bool, cleanAdds int) {
+// crashAndRecover runs one interrupted sync and its recovery with store
+// (emptied first), and returns the store as reopened.
+func crashAndRecover(t *testing.T, p profile, sk storeKind, store imagesync.Store, v crashVariant, k int, last bool, cleanAdds int) imagesync.Store {
 	t.Helper()
 	fake := p.fake()
 	sc := crashScenario(fake)
 	ref := imagesync.Target{Platform: p.name}.Ref(crashProductID)
-	store := sk.open(t)
+	resetState(t, store, ref)
 	seedStore(t, store, ref, sc.state)
 
 	tr := &tracker{Fake: fake, k: k}
@@ -274,6 +277,26 @@ func crashAndRecover(t *testing.T, p profile, sk storeKind, v crashVariant, k in
 	}
 	if adds := fake.Calls()[shopimgtest.OpAdd]; adds != want {
 		t.Fatalf("%s at write %d: %d Add calls, want %d\nfirst:\n%s\nsecond:\n%s", v.name, k, adds, want, first.Plan, second.Plan)
+	}
+	return store
+}
+
+// resetState empties the product's state in store.
+func resetState(t *testing.T, store imagesync.Store, ref imagesync.ProductRef) {
+	t.Helper()
+	st, err := store.Load(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c imagesync.Change
+	for _, m := range st.Mappings {
+		c.Drop = append(c.Drop, m.Key)
+	}
+	for _, in := range st.Intents {
+		c.Resolve = append(c.Resolve, in.Key)
+	}
+	if err := store.Save(context.Background(), ref, c); err != nil {
+		t.Fatal(err)
 	}
 }
 
