@@ -174,8 +174,9 @@ func (r *Report) Failed() []*Result {
 // When ctx is cancelled, Run stops reading the stream, the running syncs
 // stop before their next write (each leaving the Store consistent: see
 // Apply), the jobs read but not started fail with the context's error, and
-// Run returns that error with the report. Otherwise the error is nil, even
-// if jobs failed: see Report.Failed.
+// Run returns that error with the report. Run cannot interrupt the stream
+// itself: a stream that blocks (reading a database) should watch ctx too.
+// Otherwise the error is nil, even if jobs failed: see Report.Failed.
 func (s *Syncer) Run(ctx context.Context, jobs iter.Seq[Job], opts RunOptions) (*Report, error) {
 	if s.Store == nil {
 		return nil, &shopimg.InputError{Field: "Syncer.Store", Reason: "is nil"}
