@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
 	"slices"
 	"testing"
-	"time"
 
+	"github.com/shopimg/shopimg/internal/benchcmp"
 	"github.com/shopimg/shopimg/threedcart"
 	"github.com/shopimg/shopimg/threedcart/threedcarttest"
 )
@@ -104,37 +103,15 @@ func BenchmarkListOverhead(b *testing.B) {
 		}
 		for _, tc := range cases {
 			b.Run(fmt.Sprintf("%s/images=%d", tc.name, size), func(b *testing.B) {
-				check := func(f func() (int, error)) {
-					if n, err := f(); err != nil || n != size {
-						b.Fatalf("got %d images, %v", n, err)
+				count := func(f func() (int, error)) benchcmp.Call {
+					return func() error {
+						if n, err := f(); err != nil || n != size {
+							return fmt.Errorf("got %d images, %v", n, err)
+						}
+						return nil
 					}
 				}
-				check(tc.lib) // warm the connection pool
-				check(tc.base)
-				var libT, baseT time.Duration
-				var libA, baseA uint64
-				var ms runtime.MemStats
-				measure := func(f func() (int, error), t *time.Duration, a *uint64) {
-					runtime.ReadMemStats(&ms)
-					m0, t0 := ms.Mallocs, time.Now()
-					check(f)
-					*t += time.Since(t0)
-					runtime.ReadMemStats(&ms)
-					*a += ms.Mallocs - m0
-				}
-				n := 0
-				for b.Loop() {
-					// Alternate, so drift (GC, other load) hits both alike.
-					measure(tc.lib, &libT, &libA)
-					measure(tc.base, &baseT, &baseA)
-					n++
-				}
-				b.ReportMetric(float64(libT)/float64(baseT), "time-ratio")
-				b.ReportMetric(float64(libA)/float64(baseA), "allocs-ratio")
-				b.ReportMetric(float64(libT-baseT)/float64(n), "extra-ns/call")
-				b.ReportMetric((float64(libA)-float64(baseA))/float64(n), "extra-allocs/call")
-				b.ReportMetric(float64(libT)/float64(n), "lib-ns/call")
-				b.ReportMetric(float64(baseT)/float64(n), "base-ns/call")
+				benchcmp.Compare(b, count(tc.lib), count(tc.base))
 			})
 		}
 	}
