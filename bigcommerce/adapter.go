@@ -298,7 +298,11 @@ func (a *adapter) Update(ctx context.Context, productID, imageID string, u shopi
 	}
 	target := idsOf(cur)
 	target = slices.Insert(slices.Delete(target, from, from+1), to, iid)
-	if to == from && (to != 0 || cur[0].IsThumbnail) {
+	// Position 0 or Main on the first image of a product without a
+	// thumbnail makes it the thumbnail, as Reorder would; an alt text alone
+	// never touches is_thumbnail.
+	claimsMain := to == 0 && !cur[0].IsThumbnail && (u.Position != nil || u.Main != nil)
+	if to == from && !claimsMain {
 		// No move: at most the alt text.
 		if extra == nil {
 			return toImage(cur[from], from), nil

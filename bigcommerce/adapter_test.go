@@ -1,6 +1,7 @@
 package bigcommerce_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/bigcommerce"
 	"github.com/shopimg/shopimg/bigcommerce/bigcommercetest"
+	"github.com/shopimg/shopimg/shopimgtest"
 )
 
 func TestListMapsTheCommonModel(t *testing.T) {
@@ -165,6 +167,17 @@ func TestUpdateCosts(t *testing.T) {
 	if puts := f.srv.Recorder().Count("PUT", ""); puts != 1 {
 		t.Errorf("Update(Main) sent %d PUTs, want 1", puts)
 	}
+	for _, r := range f.srv.Recorder().Requests() {
+		var body struct {
+			IsThumbnail *bool `json:"is_thumbnail"`
+		}
+		if r.Method == "PUT" && (json.Unmarshal(r.Body, &body) != nil || body.IsThumbnail == nil || !*body.IsThumbnail || r.Path != f.srv.ImagePath(111, mustImageID(t, got[1]))) {
+			t.Errorf("Update(Main) sent PUT %s %s, want is_thumbnail true on image %s", r.Path, r.Body, got[1])
+		}
+	}
+	if stored, _ := f.srv.Images(111); !stored[1].IsThumbnail || stored[0].IsThumbnail {
+		t.Errorf("stored thumbnails after Update(Main): %v, %v", stored[0].IsThumbnail, stored[1].IsThumbnail)
+	}
 	// Position of the image it already has: no write.
 	f.srv.Recorder().Reset()
 	if _, err := p.Update(ctx, "111", got[3], shopimg.ImageUpdate{Position: new(2)}); err != nil {
@@ -172,6 +185,31 @@ func TestUpdateCosts(t *testing.T) {
 	}
 	if n := f.srv.Recorder().Count("PUT", ""); n != 0 {
 		t.Errorf("a no-op move sent %d PUTs", n)
+	}
+}
+
+// TestUpdateWithoutAThumbnail: on a product whose images have no
+// thumbnail (a state the fake can be seeded with), an alt text change
+// sends only the description, while Position 0 makes the image main.
+func TestUpdateWithoutAThumbnail(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.srv.AddProduct(5, bigcommerce.Image{SortOrder: 0}, bigcommerce.Image{SortOrder: 1})
+	p := f.client.ProductImages()
+	img, err := p.Update(ctx, "5", "1001", shopimg.ImageUpdate{Alt: new("First")})
+	if err != nil || img.Main || img.Position != 0 || img.Alt != "First" {
+		t.Fatalf("Update(Alt) = %+v, %v", img, err)
+	}
+	reqs := f.srv.Recorder().Requests()
+	if last := reqs[len(reqs)-1]; last.Method != "PUT" || string(last.Body) != `{"description":"First"}` {
+		t.Errorf("Update(Alt) sent %s %s, want only the description", last.Method, last.Body)
+	}
+	img, err = p.Update(ctx, "5", "1001", shopimg.ImageUpdate{Position: new(0)})
+	if err != nil || !img.Main || img.Position != 0 {
+		t.Fatalf("Update(Position 0) = %+v, %v", img, err)
+	}
+	if stored, _ := f.srv.Images(5); !stored[0].IsThumbnail || stored[1].IsThumbnail {
+		t.Errorf("stored %+v, want 1001 the thumbnail", stored)
 	}
 }
 
@@ -205,6 +243,15 @@ func TestAdapterInputErrorsSendNothing(t *testing.T) {
 
 func second[T any](_ T, err error) error { return err }
 
+func mustImageID(t *testing.T, s string) bigcommerce.ImageID {
+	t.Helper()
+	id, err := bigcommerce.ParseImageID(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 func TestUnknownProductAndImage(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
@@ -224,9 +271,10 @@ func TestUnknownProductAndImage(t *testing.T) {
 
 func TestWrongTokenIsUnauthorized(t *testing.T) {
 	t.Parallel()
-	srv := bigcommercetest.NewServer(bigcommercetest.WithoutQuota())
+	clock := shopimgtest.NewClock(epoch)
+	srv := bigcommercetest.NewServer(bigcommercetest.WithoutQuota(), bigcommercetest.WithClock(clock))
 	t.Cleanup(srv.Close)
-	c, err := bigcommerce.NewClient(srv.StoreHash(), "wrong-token", bigcommerce.WithBaseURL(srv.URL), bigcommerce.WithHTTPClient(srv.Client()))
+	c, err := bigcommerce.NewClient(srv.StoreHash(), "wrong-token", bigcommerce.WithBaseURL(srv.URL), bigcommerce.WithHTTPClient(srv.Client()), bigcommerce.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,6 +286,9 @@ func TestWrongTokenIsUnauthorized(t *testing.T) {
 	var e *bigcommerce.APIError
 	if !errors.As(err, &e) || e.StatusCode != 401 || e.Message == "" {
 		t.Errorf("v2 err = %v", err)
+	}
+	if n, s := srv.Recorder().Count("", ""), clock.Slept(); n != 2 || s != 0 {
+		t.Errorf("%d requests, %v slept; want 2 and none (a 401 is not retried)", n, s)
 	}
 	for _, r := range srv.Recorder().Requests() {
 		if got := r.Header.Get("X-Auth-Token"); got != bigcommercetest.Redacted {

@@ -165,7 +165,9 @@ func uploadMemory(tb testing.TB, size int64) (allocated, peak uint64) {
 // TestUploadMemoryIsFarBelowTheFileSize adds a 64 MiB file and checks that
 // the bytes allocated during the call (an upper bound of the heap it can
 // have used) stay under an eighth of the file: the file is streamed, never
-// held.
+// held. It is deliberately not parallel: Go runs the package's parallel
+// tests only after the sequential ones, so no other test's allocations are
+// counted.
 //
 //	go test -run UploadMemory -v ./bigcommerce/
 func TestUploadMemoryIsFarBelowTheFileSize(t *testing.T) {

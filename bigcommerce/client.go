@@ -31,9 +31,11 @@ const (
 	// DefaultMaxUploadSize is the largest file UploadImage sends: "each image
 	// file or image uploaded by URL can be up to 8 MB". The docs do not say
 	// whether that is 8,000,000 or 8,388,608 bytes; the client takes the
-	// larger (8 MiB), so it never refuses a file the API would take, and a
-	// file in between gets the API's own error. WithMaxUploadSize changes it.
-	DefaultMaxUploadSize = 8 << 20
+	// smaller, the safe reading: a file it sends is within the limit under
+	// either, so the API never receives a whole upload only to refuse it.
+	// A file between the two is refused before sending, as invalid input;
+	// WithMaxUploadSize(8 << 20) allows it for a store known to take it.
+	DefaultMaxUploadSize = 8_000_000
 )
 
 // platform names the package in errors and logs.
@@ -92,6 +94,7 @@ type options struct {
 	v2Suffix      bool
 	reorderCheck  bool
 	maxUploadSize int64
+	shareQuota    *Client
 }
 
 // WithBaseURL replaces DefaultBaseURL (for a fake server or a proxy). It
@@ -156,16 +159,34 @@ func WithMaxUploadSize(n int64) Option {
 	}
 }
 
+// WithSharedQuota makes the new client share c's rate limiter, so that
+// several Clients of one store (say, with different retry policies or v2
+// path styles) together keep within the store's quota, as one Client used
+// from many goroutines does. c must be a Client of the same store hash.
+// Apps that do not share a process cannot share a limiter; their requests
+// still draw on the same quota, and a 429 caused by another app is waited
+// out as any other. The shared limiter keeps c's clock.
+func WithSharedQuota(c *Client) Option {
+	return func(o *options) error {
+		if c == nil {
+			return &shopimg.InputError{Field: "SharedQuota", Reason: "is nil"}
+		}
+		o.shareQuota = c
+		return nil
+	}
+}
+
 // Client is a typed client of one store's product image endpoints: the v3
 // catalog API through its methods, the legacy v2 API through V2. Both share
 // one HTTP core and so one rate limiter, as they share the store's quota. It
 // is safe for concurrent use.
 type Client struct {
 	rc            *rest.Client
-	store         string // the store hash
-	basePath      string // path of the base URL, without a trailing slash
-	v3, v2        string // "stores/{hash}/v3", "stores/{hash}/v2", escaped
-	v2Suffix      string // "" or ".json"
+	quota         *quotaTracker // shared with the clients of WithSharedQuota
+	store         string        // the store hash
+	basePath      string        // path of the base URL, without a trailing slash
+	v3, v2        string        // "stores/{hash}/v3", "stores/{hash}/v2", escaped
+	v2Suffix      string        // "" or ".json"
 	reorderCheck  bool
 	maxUploadSize int64
 }
@@ -195,6 +216,15 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 		}
 	}
 	quota := &quotaTracker{clock: o.Clock}
+	if sh := o.shareQuota; sh != nil {
+		if sh.store != storeHash {
+			return nil, fmt.Errorf("bigcommerce: %w", &shopimg.InputError{Field: "SharedQuota", Reason: "is a client of another store"})
+		}
+		if err := o.SetLimiter(sh.rc.Limiter()); err != nil {
+			return nil, fmt.Errorf("bigcommerce: %w", err)
+		}
+		quota = sh.quota
+	}
 	rc, err := rest.New(rest.Config{
 		Settings:      o.Settings,
 		Platform:      platform,
@@ -208,6 +238,7 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		rc:            rc,
+		quota:         quota,
 		store:         storeHash,
 		basePath:      basePath(o.BaseURL),
 		v3:            rest.Path("stores/%s/v3", storeHash),

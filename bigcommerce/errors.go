@@ -167,11 +167,14 @@ const (
 )
 
 // readRate is the rest.RateReader: it reads the store's quota headers into
-// the core's limiter. ok is false when the response carries neither
-// X-Rate-Limit-Requests-Left nor X-Retry-After. A response with only
-// X-Retry-After (seconds) reports no requests left until then, so the
-// limiter holds the store that long. On a 429 the core waits the longer of
-// the reset and X-Retry-After, as the docs ask.
+// the core's limiter. ok is false when the response carries none of
+// X-Rate-Limit-Requests-Left, X-Rate-Limit-Time-Reset-Ms and X-Retry-After.
+// A response without X-Rate-Limit-Requests-Left but with a reset or
+// X-Retry-After (seconds) reports no requests left until the later of the
+// two, so the limiter holds the store that long: the cautious reading of a
+// response the docs do not describe (they send the headers together). On a
+// 429 the core waits the longer of the reset and X-Retry-After, as the docs
+// ask ("If both are present, use the longer of the two").
 func readRate(h http.Header) (rest.RateInfo, bool) {
 	var info rest.RateInfo
 	left, haveLeft := headerInt(h, headerRequestsLeft)
@@ -195,7 +198,7 @@ func readRate(h http.Header) (rest.RateInfo, bool) {
 		}
 	}
 	if !haveLeft {
-		if info.RetryAfter == 0 {
+		if info.RetryAfter == 0 && info.Reset == 0 {
 			return rest.RateInfo{}, false
 		}
 		info.Reset = max(info.Reset, info.RetryAfter)

@@ -31,6 +31,10 @@ func TestReadRate(t *testing.T) {
 			rest.RateInfo{Reset: 10 * time.Millisecond}, true},
 		{"retry-after alone holds the store", map[string]string{"X-Retry-After": "4"},
 			rest.RateInfo{Reset: 4 * time.Second, RetryAfter: 4 * time.Second}, true},
+		{"reset alone holds the store until it", map[string]string{"X-Rate-Limit-Time-Reset-Ms": "1500"},
+			rest.RateInfo{Reset: 1500 * time.Millisecond}, true},
+		{"reset and retry-after without a count: the longer", map[string]string{"X-Rate-Limit-Time-Reset-Ms": "1500", "X-Retry-After": "4"},
+			rest.RateInfo{Reset: 4 * time.Second, RetryAfter: 4 * time.Second}, true},
 		{"fractions are cut", map[string]string{"X-Rate-Limit-Requests-Left": "3.0", "X-Rate-Limit-Time-Reset-Ms": "99.9"},
 			rest.RateInfo{Remaining: 3, Reset: 99 * time.Millisecond}, true},
 		{"garbage is ignored", map[string]string{"X-Rate-Limit-Requests-Left": "many", "X-Retry-After": "Tue, 01 Jan 2030 00:00:00 GMT"},
@@ -43,8 +47,11 @@ func TestReadRate(t *testing.T) {
 			h[k] = []string{v} // as the server spelt it
 		}
 		got, ok := readRate(canon(h))
-		if ok != tc.ok || got != tc.want {
-			t.Errorf("%s: readRate = %+v, %v; want %+v, %v", tc.name, got, ok, tc.want, tc.ok)
+		if ok != tc.ok {
+			t.Errorf("%s: ok = %v, want %v", tc.name, ok, tc.ok)
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("%s: readRate (-want +got):\n%s", tc.name, d)
 		}
 	}
 }

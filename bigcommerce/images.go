@@ -39,12 +39,16 @@ type Image struct {
 	SortOrder int `json:"sort_order"`
 	// Description is the image's description, its alt text.
 	Description string `json:"description"`
-	// URLZoom, URLStandard, URLThumbnail and URLTiny are the renditions'
-	// URLs (read-only); zoom is the largest, at most 1280x1280.
-	URLZoom      string `json:"url_zoom,omitempty"`
-	URLStandard  string `json:"url_standard,omitempty"`
+	// URLZoom is the largest rendition's URL (read-only), at most
+	// 1280x1280; the adapter's Image.URL.
+	URLZoom string `json:"url_zoom,omitempty"`
+	// URLStandard is the product-page rendition's URL (read-only).
+	URLStandard string `json:"url_standard,omitempty"`
+	// URLThumbnail is the category-page rendition's URL (read-only); the
+	// adapter's Image.ThumbnailURL.
 	URLThumbnail string `json:"url_thumbnail,omitempty"`
-	URLTiny      string `json:"url_tiny,omitempty"`
+	// URLTiny is the smallest rendition's URL (read-only).
+	URLTiny string `json:"url_tiny,omitempty"`
 	// DateModified is when the image last changed.
 	DateModified time.Time `json:"date_modified,omitzero"`
 }
@@ -52,19 +56,28 @@ type Image struct {
 // Pagination is the meta.pagination object of a list answer
 // (pagination_Full).
 type Pagination struct {
-	Total       int             `json:"total"`
-	Count       int             `json:"count"`
-	PerPage     int             `json:"per_page"`
-	CurrentPage int             `json:"current_page"`
-	TotalPages  int             `json:"total_pages"`
-	Links       PaginationLinks `json:"links"`
+	// Total is the number of images of the product.
+	Total int `json:"total"`
+	// Count is the number of images on this page.
+	Count int `json:"count"`
+	// PerPage is the page size (the limit).
+	PerPage int `json:"per_page"`
+	// CurrentPage is this page's number, from 1.
+	CurrentPage int `json:"current_page"`
+	// TotalPages is the number of pages.
+	TotalPages int `json:"total_pages"`
+	// Links are the neighbouring pages' query strings.
+	Links PaginationLinks `json:"links"`
 }
 
 // PaginationLinks are relative query strings such as "?page=2&limit=50".
 type PaginationLinks struct {
+	// Previous is the previous page's query; empty on the first page.
 	Previous string `json:"previous,omitempty"`
-	Current  string `json:"current,omitempty"`
-	Next     string `json:"next,omitempty"`
+	// Current is this page's query.
+	Current string `json:"current,omitempty"`
+	// Next is the next page's query; empty on the last page.
+	Next string `json:"next,omitempty"`
 }
 
 // ImagePage is one page of ListImages.
@@ -385,6 +398,7 @@ type limitReader struct {
 	flag *atomic.Bool
 }
 
+// Read reads from the file, failing once more than the limit was read.
 func (l *limitReader) Read(p []byte) (int, error) {
 	n, err := l.rc.Read(p)
 	l.left -= int64(n)
@@ -395,6 +409,7 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close closes the file.
 func (l *limitReader) Close() error { return l.rc.Close() }
 
 // UpdateImage changes the fields set in req and returns the image as stored.

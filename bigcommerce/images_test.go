@@ -360,6 +360,7 @@ func TestErrorBodies(t *testing.T) {
 		{403, "error_422_fields.json", shopimg.ErrUnauthorized, "Missing Required Fields", []shopimg.FieldError{{Field: "name", Message: "Please provide a name."}}},
 		{409, "error_422_fields.json", shopimg.ErrConflict, "Missing Required Fields", []shopimg.FieldError{{Field: "name", Message: "Please provide a name."}}},
 		{413, "error_create_422.json", shopimg.ErrInvalidInput, "image_url must be present if uploading by url", nil},
+		{429, "error_create_422.json", shopimg.ErrRateLimited, "image_url must be present if uploading by url", nil},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.status, tc.fixture), func(t *testing.T) {

@@ -1,6 +1,7 @@
 package bigcommerce_test
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -66,5 +67,54 @@ func TestLongRunStaysWithinTheQuota(t *testing.T) {
 				t.Errorf("only %d requests", total)
 			}
 		})
+	}
+}
+
+// TestClientsSharingTheQuota runs two clients of one store side by side,
+// one on v3 and one on v2 with the .json suffix. With WithSharedQuota they
+// keep within the store's quota together; each on its own limiter, they
+// run into 429s (each believes it has the quota to itself), which shows
+// what the option is for.
+func TestClientsSharingTheQuota(t *testing.T) {
+	t.Parallel()
+	for _, share := range []bool{true, false} {
+		t.Run(fmt.Sprint("shared ", share), func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithQuota(20, bigcommercetest.DefaultWindow), bigcommercetest.WithMaxRecords(-1)})
+			opts := []bigcommerce.Option{bigcommerce.WithV2JSONSuffix(true)}
+			if share {
+				opts = append(opts, bigcommerce.WithSharedQuota(f.client))
+			}
+			other, err := f.srv.NewClient(opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Alternate so each client's view is stale by the other's requests.
+			for i := range 60 {
+				if i%2 == 0 {
+					_, err = f.client.ListImages(ctx, 111, nil)
+				} else {
+					_, err = other.V2().ListImages(ctx, 111, nil)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			rejected := f.srv.Quota().Rejected()
+			t.Logf("shared %v: %d of %d requests answered 429", share, rejected, f.srv.Recorder().Count("", ""))
+			if share && rejected != 0 {
+				t.Errorf("%d requests rejected with a shared quota, want 0", rejected)
+			}
+			if !share && rejected == 0 {
+				t.Error("no request was rejected without sharing: the test shows nothing")
+			}
+		})
+	}
+	f := newFixture(t, nil)
+	if _, err := bigcommerce.NewClient("another-store", "tok", bigcommerce.WithSharedQuota(f.client)); !errors.Is(err, shopimg.ErrInvalidInput) {
+		t.Errorf("sharing with another store's client: %v, want ErrInvalidInput", err)
+	}
+	if _, err := bigcommerce.NewClient("abc", "tok", bigcommerce.WithSharedQuota(nil)); !errors.Is(err, shopimg.ErrInvalidInput) {
+		t.Errorf("sharing with nil: %v, want ErrInvalidInput", err)
 	}
 }

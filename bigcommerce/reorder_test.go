@@ -92,7 +92,7 @@ func TestReorderPUTsAreNMinusLIS(t *testing.T) {
 	f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithoutQuota(), bigcommercetest.WithMaxRecords(-1)})
 	p := f.client.ProductImages()
 	rng := rand.New(rand.NewPCG(3, 11))
-	keptMain, total := 0, 0
+	keptMain, total, totalBound, atBound, above, maxN := 0, 0, 0, 0, 0, 0
 	for trial := range 200 {
 		n := 1 + rng.IntN(30)
 		pid := bigcommerce.ProductID(1000 + trial)
@@ -138,12 +138,20 @@ func TestReorderPUTsAreNMinusLIS(t *testing.T) {
 		if puts != want {
 			t.Fatalf("trial %d (n=%d, main kept %v): %d PUTs, want %d (n-LIS of the display order = %d)", trial, n, target[0] == display[0], puts, want, bound)
 		}
-		total += puts
+		total, totalBound, maxN = total+puts, totalBound+bound, max(maxN, n)
+		switch {
+		case puts == bound:
+			atBound++
+		case puts > bound:
+			above++
+		}
 	}
 	if keptMain < 100 {
 		t.Errorf("only %d trials kept the main image", keptMain)
 	}
-	t.Logf("200 reorders, %d keeping the main image, %d PUTs in all", keptMain, total)
+	t.Logf("200 reorders of 1 to %d images: %d keep the main image (PUTs == n-LIS in each), %d change it; "+
+		"PUTs == n-LIS in %d of 200, n-LIS+1 in %d, fewer in %d (a new thumbnail lets the old one fall back to its sort_order for free); "+
+		"%d PUTs in all vs %d for n-LIS summed", maxN, keptMain, 200-keptMain, atBound, above, 200-atBound-above, total, totalBound)
 }
 
 func ids(imgs []shopimg.Image) []string {

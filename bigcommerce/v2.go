@@ -88,21 +88,37 @@ func (t *V2Time) UnmarshalJSON(b []byte) error {
 // (seeds/001; VENDORS.md 2b). Only ImageFile, IsThumbnail, SortOrder and
 // Description are writable.
 type V2Image struct {
-	ID        ImageID   `json:"id"`
+	// ID is the image's ID (read-only).
+	ID ImageID `json:"id"`
+	// ProductID is the product the image belongs to (read-only).
 	ProductID ProductID `json:"product_id"`
 	// ImageFile is the store-relative path of the file, such as
 	// "sample_images/picture_1__48492.png".
-	ImageFile    string `json:"image_file"`
-	ZoomURL      string `json:"zoom_url,omitempty"`
+	ImageFile string `json:"image_file"`
+	// ZoomURL is the largest rendition's URL (read-only; v3 url_zoom).
+	ZoomURL string `json:"zoom_url,omitempty"`
+	// ThumbnailURL is the thumbnail rendition's URL (read-only; v3
+	// url_thumbnail).
 	ThumbnailURL string `json:"thumbnail_url,omitempty"`
-	StandardURL  string `json:"standard_url,omitempty"`
-	TinyURL      string `json:"tiny_url,omitempty"`
-	IsThumbnail  bool   `json:"is_thumbnail"`
-	SortOrder    int    `json:"sort_order"`
-	Description  string `json:"description"`
-	DateCreated  V2Time `json:"date_created"`
+	// StandardURL is the standard rendition's URL (read-only; v3
+	// url_standard).
+	StandardURL string `json:"standard_url,omitempty"`
+	// TinyURL is the smallest rendition's URL (read-only; v3 url_tiny).
+	TinyURL string `json:"tiny_url,omitempty"`
+	// IsThumbnail marks the product's thumbnail; a product has at most one.
+	IsThumbnail bool `json:"is_thumbnail"`
+	// SortOrder orders the images: a higher number is a lower priority;
+	// writing it shifts the others as in v3 (see the package documentation).
+	SortOrder int `json:"sort_order"`
+	// Description is the image's description.
+	Description string `json:"description"`
+	// DateCreated is when the image was added (read-only), in RFC 1123
+	// with a numeric zone on the wire.
+	DateCreated V2Time `json:"date_created"`
+	// DateModified is when the image last changed (read-only).
 	DateModified V2Time `json:"date_modified,omitzero"`
-	IsSample     bool   `json:"is_sample,omitempty"`
+	// IsSample marks an image of the store's sample data (read-only).
+	IsSample bool `json:"is_sample,omitempty"`
 }
 
 // V2ListImagesOptions select one page of a v2 list (and of
@@ -151,9 +167,14 @@ type V2CreateImageRequest struct {
 // V2UpdateImageRequest is the body of V2Service.UpdateImage. Nil and empty
 // fields are not sent; at least one must be set.
 type V2UpdateImageRequest struct {
-	ImageFile   string  `json:"image_file,omitempty"`
-	IsThumbnail *bool   `json:"is_thumbnail,omitempty"`
-	SortOrder   *int    `json:"sort_order,omitempty"`
+	// ImageFile replaces the file from a URL or an import-directory path.
+	ImageFile string `json:"image_file,omitempty"`
+	// IsThumbnail, when true, makes the image the product's thumbnail.
+	IsThumbnail *bool `json:"is_thumbnail,omitempty"`
+	// SortOrder moves the image; the images with the same or a greater
+	// sort_order move down one.
+	SortOrder *int `json:"sort_order,omitempty"`
+	// Description sets the description; a pointer to "" clears it.
 	Description *string `json:"description,omitempty"`
 }
 
@@ -200,6 +221,8 @@ func (s *V2Service) ListImagesIter(ctx context.Context, productID ProductID, opt
 // GetImage returns one image of the product.
 //
 // GET /stores/{store_hash}/v2/products/{product_id}/images/{id}.
+// BigCommerce API docs (archived):
+// https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
 func (s *V2Service) GetImage(ctx context.Context, productID ProductID, imageID ImageID) (V2Image, error) {
 	if err := checkIDs(productID, imageID); err != nil {
 		return V2Image{}, err
@@ -214,6 +237,8 @@ func (s *V2Service) GetImage(ctx context.Context, productID ProductID, imageID I
 // was sent, the error matches shopimg.ErrOutcomeUnknown.
 //
 // POST /stores/{store_hash}/v2/products/{product_id}/images.
+// BigCommerce API docs (archived):
+// https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
 func (s *V2Service) CreateImage(ctx context.Context, productID ProductID, req V2CreateImageRequest) (V2Image, error) {
 	if err := checkProductID(productID); err != nil {
 		return V2Image{}, err
@@ -233,6 +258,8 @@ func (s *V2Service) CreateImage(ctx context.Context, productID ProductID, req V2
 // req is invalid input and sends nothing.
 //
 // PUT /stores/{store_hash}/v2/products/{product_id}/images/{id}.
+// BigCommerce API docs (archived):
+// https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
 func (s *V2Service) UpdateImage(ctx context.Context, productID ProductID, imageID ImageID, req V2UpdateImageRequest) (V2Image, error) {
 	if err := checkIDs(productID, imageID); err != nil {
 		return V2Image{}, err
@@ -251,6 +278,8 @@ func (s *V2Service) UpdateImage(ctx context.Context, productID ProductID, imageI
 // DeleteImage deletes one image (the API answers 204).
 //
 // DELETE /stores/{store_hash}/v2/products/{product_id}/images/{id}.
+// BigCommerce API docs (archived):
+// https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
 func (s *V2Service) DeleteImage(ctx context.Context, productID ProductID, imageID ImageID) error {
 	if err := checkIDs(productID, imageID); err != nil {
 		return err
@@ -265,6 +294,8 @@ func (s *V2Service) DeleteImage(ctx context.Context, productID ProductID, imageI
 // until ListImages is empty to be sure.
 //
 // DELETE /stores/{store_hash}/v2/products/{product_id}/images.
+// BigCommerce API docs (archived):
+// https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
 func (s *V2Service) DeleteAllImages(ctx context.Context, productID ProductID, opts *V2ListImagesOptions) error {
 	if err := checkProductID(productID); err != nil {
 		return err
@@ -285,6 +316,8 @@ func (s *V2Service) DeleteAllImages(ctx context.Context, productID ProductID, op
 // store-wide path is the one used.
 //
 // GET /stores/{store_hash}/v2/products/images/count.
+// BigCommerce API docs (archived):
+// https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
 func (s *V2Service) CountImages(ctx context.Context) (int, error) {
 	var out struct {
 		Count int `json:"count"`

@@ -67,6 +67,51 @@ func TestV2UpdateCountAndDeletes(t *testing.T) {
 	wantRequest(t, reqs(), "DELETE", "/stores/abc/v2/products/30/images", "limit=250")
 }
 
+func TestV2GetAndDeleteOne(t *testing.T) {
+	t.Parallel()
+	for _, suffix := range []bool{false, true} {
+		ext := ""
+		if suffix {
+			ext = ".json"
+		}
+		c, reqs := stub(t, serveFixture(t, 200, "v2_image_get.json"), bigcommerce.WithV2JSONSuffix(suffix))
+		img, err := c.V2().GetImage(ctx, 29, 116)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantRequest(t, reqs(), "GET", "/stores/abc/v2/products/29/images/116"+ext, "")
+		want := bigcommerce.V2Image{
+			ID: 116, ProductID: 29, ImageFile: "p/022/astonishing-x-men-1-100k__36562.jpg",
+			DateCreated: bigcommerce.V2Time{Time: time.Date(2012, 12, 21, 18, 54, 4, 0, time.UTC)},
+		}
+		if d := cmp.Diff(want, img, timeEqual); d != "" {
+			t.Errorf("image (-want +got):\n%s", d)
+		}
+		c, reqs = stub(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }, bigcommerce.WithV2JSONSuffix(suffix))
+		if err := c.V2().DeleteImage(ctx, 29, 116); err != nil {
+			t.Fatal(err)
+		}
+		wantRequest(t, reqs(), "DELETE", "/stores/abc/v2/products/29/images/116"+ext, "")
+		c, reqs = stub(t, serveFixture(t, 200, "v2_count.json"), bigcommerce.WithV2JSONSuffix(suffix))
+		if _, err := c.V2().CountImages(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wantRequest(t, reqs(), "GET", "/stores/abc/v2/products/images/count"+ext, "")
+	}
+}
+
+func TestV2ErrorsAreClassified(t *testing.T) {
+	t.Parallel()
+	for status, kind := range map[int]error{400: shopimg.ErrInvalidInput, 401: shopimg.ErrUnauthorized, 404: shopimg.ErrNotFound, 429: shopimg.ErrRateLimited} {
+		c, _ := stub(t, serveFixture(t, status, "v2_error_details.json"))
+		_, err := c.V2().CreateImage(ctx, 1, bigcommerce.V2CreateImageRequest{ImageFile: "x.jpg"})
+		var e *bigcommerce.APIError
+		if !errors.Is(err, kind) || !errors.As(err, &e) || e.Message != "The field 'image_file' is invalid." || len(e.Details) != 1 {
+			t.Errorf("%d: err = %v, want %v with the v2 message and details", status, err, kind)
+		}
+	}
+}
+
 func TestV2TimeRoundTrip(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{"Mon, 26 Oct 2009 05:08:32 +0000", "Fri, 21 Dec 2012 19:01:03 +0000", "Tue, 03 Mar 2026 23:59:59 -0530"} {

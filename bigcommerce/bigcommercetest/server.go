@@ -7,7 +7,7 @@
 //	GET    /stores/{hash}/v3/catalog/products/{product_id}/images?page=&limit=
 //	POST   /stores/{hash}/v3/catalog/products/{product_id}/images   (JSON image_url, or multipart image_file)
 //	GET    /stores/{hash}/v3/catalog/products/{product_id}/images/{image_id}
-//	PUT    /stores/{hash}/v3/catalog/products/{product_id}/images/{image_id}
+//	PUT    /stores/{hash}/v3/catalog/products/{product_id}/images/{image_id}   (JSON, or multipart with an optional image_file)
 //	DELETE /stores/{hash}/v3/catalog/products/{product_id}/images/{image_id}
 //
 //	GET    /stores/{hash}/v2/products/{product_id}/images?page=&limit=
@@ -51,6 +51,9 @@
 //     the limit a 413 [I]. A v2 write with a read-only or unknown field is
 //     a 400 "The field 'x' is not supported by this resource." (VENDORS.md
 //     quotes it for image_url).
+//   - A PUT takes JSON or multipart/form-data, the two bodies the spec
+//     lists; a multipart PUT's image_file replaces the file [I] (the usage
+//     notes send new files through POST).
 //   - A v2 DELETE of the collection deletes one page (page, limit as for a
 //     list; 50 by default) [I].
 //   - The quota's reset header is rounded up to the millisecond and
@@ -89,11 +92,14 @@ const Redacted = fakestore.Redacted
 
 // Defaults of a new Server.
 const (
-	DefaultStoreHash   = "abc123"
+	// DefaultStoreHash is the store hash a new Server answers for.
+	DefaultStoreHash = "abc123"
+	// DefaultAccessToken is the X-Auth-Token a new Server accepts.
 	DefaultAccessToken = "fake-access-token"
-	// DefaultQuota and DefaultWindow are the Standard and Plus plans' quota
-	// (VENDORS.md 2a).
-	DefaultQuota  = 150
+	// DefaultQuota is the requests per window of the Standard and Plus
+	// plans (VENDORS.md 2a).
+	DefaultQuota = 150
+	// DefaultWindow is the length of a quota window, 30 s.
 	DefaultWindow = 30 * time.Second
 )
 
@@ -151,7 +157,7 @@ func WithoutQuota() Option { return func(c *config) { c.quota = -1 } }
 func WithMaxImages(n int) Option { return func(c *config) { c.maxImages = n } }
 
 // WithMaxUploadSize sets the largest file a multipart create takes (default
-// 8 MiB).
+// bigcommerce.DefaultMaxUploadSize, 8,000,000 bytes: "up to 8 MB").
 func WithMaxUploadSize(n int64) Option { return func(c *config) { c.maxUpload = n } }
 
 // WithMaxRecords keeps at most n recorded requests (negative: none, for

@@ -230,7 +230,7 @@ func (s *Server) create3(w http.ResponseWriter, r *http.Request, pid int64) {
 		var status int
 		var title string
 		var bad map[string]string
-		ch, size, status, title, bad = s.readUpload(r, params["boundary"])
+		ch, size, status, title, bad = s.readUpload(r, params["boundary"], true)
 		if status != 0 {
 			writeV3Error(w, status, title, bad)
 			return
@@ -250,10 +250,12 @@ func (s *Server) create3(w http.ResponseWriter, r *http.Request, pid int64) {
 	}
 }
 
-// readUpload reads a multipart create: the image_file part is counted and
-// discarded, never held, and the form fields become a change. A non-zero
-// status is the error to answer.
-func (s *Server) readUpload(r *http.Request, boundary string) (ch change, size int64, status int, title string, bad map[string]string) {
+// readUpload reads a multipart create or update: the image_file part is
+// counted and discarded, never held, and the form fields become a change
+// (ch.Name is the uploaded file's name, "" when there is none). A create
+// needs the file; an update may carry one. A non-zero status is the error to
+// answer.
+func (s *Server) readUpload(r *http.Request, boundary string, needFile bool) (ch change, size int64, status int, title string, bad map[string]string) {
 	if boundary == "" {
 		return ch, 0, http.StatusBadRequest, "The multipart body has no boundary", nil
 	}
@@ -310,7 +312,7 @@ func (s *Server) readUpload(r *http.Request, boundary string) (ch change, size i
 		// The spec's 422: image_url sent as multipart.
 		return ch, 0, http.StatusUnprocessableEntity, "image_url must be present if uploading by url", nil
 	}
-	if file == "" {
+	if file == "" && needFile {
 		return ch, 0, http.StatusUnprocessableEntity, "image_file must be present if uploading a file", nil
 	}
 	ch, bad = in.change()
@@ -321,20 +323,42 @@ func (s *Server) readUpload(r *http.Request, boundary string) (ch change, size i
 	return ch, size, 0, "", nil
 }
 
+// update3 answers a PUT. The spec gives the PUT the same two bodies as the
+// create: JSON (image_url, is_thumbnail, sort_order, description) and
+// multipart/form-data (the same fields with an optional image_file, which
+// replaces the file [I]; the usage notes say new files go through POST).
 func (s *Server) update3(w http.ResponseWriter, r *http.Request, pid, iid int64) {
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		writeV3Error(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json", nil)
-		return
-	}
-	var in input3
-	if err := fakestore.ReadJSON(r, &in, 0); err != nil {
-		// bigcommerce/docs#742: an improper JSON body is a 422.
-		writeV3Error(w, http.StatusUnprocessableEntity, "The request body is not valid JSON", nil)
-		return
-	}
-	ch, bad := in.change()
-	if len(bad) > 0 {
-		writeV3Error(w, http.StatusUnprocessableEntity, "The image was not valid", bad)
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var ch change
+	switch mt {
+	case "application/json":
+		var in input3
+		if err := fakestore.ReadJSON(r, &in, 0); err != nil {
+			// bigcommerce/docs#742: an improper JSON body is a 422.
+			writeV3Error(w, http.StatusUnprocessableEntity, "The request body is not valid JSON", nil)
+			return
+		}
+		var bad map[string]string
+		if ch, bad = in.change(); len(bad) > 0 {
+			writeV3Error(w, http.StatusUnprocessableEntity, "The image was not valid", bad)
+			return
+		}
+	case "multipart/form-data":
+		var (
+			status int
+			title  string
+			bad    map[string]string
+		)
+		if ch, _, status, title, bad = s.readUpload(r, params["boundary"], false); status != 0 {
+			writeV3Error(w, status, title, bad)
+			return
+		}
+		if ch.Name != "" {
+			p := filePath(iid, ch.Name)
+			ch.ImageFile = &p
+		}
+	default:
+		writeV3Error(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json or multipart/form-data", nil)
 		return
 	}
 	img, err := s.update(pid, iid, ch)
