@@ -103,7 +103,8 @@ func TestWriteCosts(t *testing.T) {
 			t.Errorf("image %d stored with sorting %d, want %d", i, img.ImageGallerySorting, i+1)
 		}
 	}
-	type cost struct{ gets, posts, putsAll, putsOne int }
+	// other counts any other request (a DELETE, a stray path): always 0.
+	type cost struct{ gets, posts, putsAll, putsOne, other int }
 	measure := func(name string, want cost, f func() error) {
 		t.Helper()
 		e.srv.Recorder().Reset()
@@ -117,6 +118,7 @@ func TestWriteCosts(t *testing.T) {
 			putsAll: rec.Count("PUT", threedcarttest.ImagesPath(7)),
 			putsOne: rec.Count("PUT", threedcarttest.ImagesPath(7)+"/*"),
 		}
+		got.other = len(rec.Requests()) - got.gets - got.posts - got.putsAll - got.putsOne
 		if got != want {
 			t.Errorf("%s: sent %+v, want %+v", name, got, want)
 		}
@@ -187,6 +189,47 @@ func TestWriteCosts(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// TestDeleteIsUnsupportedAndSendsNothing: the API has no image delete, so
+// Delete fails with an *shopimg.UnsupportedError (after checking its IDs)
+// without sending any request, whatever the product and image, and
+// Capabilities says so.
+func TestDeleteIsUnsupportedAndSendsNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	before := e.srv.AddProduct(7, threedcart.Image{ImageGalleryFile: "a.jpg", ImageGallerySorting: 1}, threedcart.Image{ImageGalleryFile: "b.jpg", ImageGallerySorting: 2})
+	if e.images.Capabilities().Delete {
+		t.Error("Capabilities().Delete is true")
+	}
+	ctx := context.Background()
+	for _, c := range []struct{ product, image string }{
+		{"7", before[0].ImageGalleryID.String()}, // an existing image
+		{"7", "999999"},                          // an unknown image
+		{"404", "1"},                             // an unknown product
+	} {
+		err := e.images.Delete(ctx, c.product, c.image)
+		var ue *shopimg.UnsupportedError
+		if !errors.Is(err, shopimg.ErrUnsupported) || !errors.As(err, &ue) || ue.Platform != "threedcart" {
+			t.Errorf("Delete(%s, %s): err = %v, want a threedcart *shopimg.UnsupportedError", c.product, c.image, err)
+		}
+		if errors.Is(err, shopimg.ErrNotFound) || errors.Is(err, shopimg.ErrInvalidInput) {
+			t.Errorf("Delete(%s, %s): err = %v also matches another category", c.product, c.image, err)
+		}
+	}
+	if err := e.images.Delete(ctx, "7", "x"); !errors.Is(err, shopimg.ErrInvalidInput) {
+		t.Errorf("Delete of a malformed ID: err = %v, want ErrInvalidInput", err)
+	}
+	if got := e.srv.Recorder().Requests(); len(got) != 0 {
+		t.Errorf("Delete sent %d requests: %+v", len(got), got)
+	}
+	after, err := e.srv.Images(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("the gallery changed (-before +after):\n%s", diff)
+	}
+}
 
 func TestAddAppendsOnly(t *testing.T) {
 	t.Parallel()

@@ -1,18 +1,23 @@
 package threedcart
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/shopimgtest"
 )
 
 func TestNewClientChecksItsInput(t *testing.T) {
@@ -47,43 +52,143 @@ func TestNewClientChecksItsInput(t *testing.T) {
 	}
 }
 
-func TestDefaultsAreHTTPSAndDocumentedHeaders(t *testing.T) {
+// TestEveryRequestIsHTTPSWithTheCredentials drives every endpoint, through
+// the adapter and on a retry, against the default base URL (through a
+// transport, no network), and checks each request as it would go on the
+// wire: https://apirest.3dcart.com, a path under /3dCartWebAPI/v1, the
+// headers SecureURL, PrivateKey and Token spelled so, and the vendor's field
+// names in the bodies.
+func TestEveryRequestIsHTTPSWithTheCredentials(t *testing.T) {
 	t.Parallel()
+	type sent struct {
+		method, url string
+		header      http.Header
+		body        string
+	}
 	var (
-		mu   sync.Mutex
-		seen *http.Request
+		mu       sync.Mutex
+		requests []sent
+		putsOne  int
 	)
+	list, created, updated := fixture(t, "images_list.json"), fixture(t, "image_create.json"), fixture(t, "image_update.json")
 	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		var body []byte
+		if r.Body != nil {
+			body, _ = io.ReadAll(r.Body)
+			_ = r.Body.Close()
+		}
 		mu.Lock()
-		seen = r
-		mu.Unlock()
-		return nil, errors.New("no network in tests")
+		defer mu.Unlock()
+		requests = append(requests, sent{r.Method, r.URL.String(), r.Header.Clone(), string(body)})
+		status, answer := http.StatusOK, []byte(nil)
+		switch {
+		case r.Method == http.MethodGet && r.URL.Query().Get("offset") == "0":
+			answer = list
+		case r.Method == http.MethodGet:
+			status = http.StatusNotFound // the empty 404 that ends the data
+		case r.Method == http.MethodPost:
+			status, answer = http.StatusCreated, created
+		case strings.HasSuffix(r.URL.Path, "/Images/1310"):
+			if putsOne++; putsOne == 1 {
+				status, answer = http.StatusServiceUnavailable, []byte(`{"Message":"An error has occurred."}`)
+			} else {
+				answer = updated
+			}
+		default:
+			answer = []byte(`[{"Key":"ImageGalleryID","Value":"1311","Status":"200","Message":"updated successfully"}]`)
+		}
+		h := http.Header{}
+		if answer != nil {
+			h.Set("Content-Type", "application/json; charset=utf-8")
+		}
+		return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(bytes.NewReader(answer)), Request: r}, nil
 	})
-	c, err := NewClient(secretCreds, WithHTTPClient(&http.Client{Transport: rt}), WithRetry(shopimg.RetryPolicy{}))
+	clock := shopimgtest.NewClock(epoch)
+	c, err := NewClient(secretCreds, WithHTTPClient(&http.Client{Transport: rt}), WithClock(clock),
+		WithRetry(shopimg.RetryPolicy{MaxRetries: 1, MinWait: time.Second, MaxWait: time.Second}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = c.ListImages(context.Background(), 7, nil)
+	p := c.ProductImages()
+	ctx := context.Background()
+	if _, err := p.List(ctx, "1001"); err != nil {
+		t.Fatal(err)
+	}
+	img, err := p.Add(ctx, "1001", shopimg.NewImage{SourceURL: "https://cdn.example.com/new.jpg", Alt: "New"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.ID != "1235" || img.Position != 3 || img.Main || img.URL != "https://cdn.example.com/new.jpg" || img.Alt != "New" {
+		t.Errorf("Add returned %+v; want ID 1235, the Value of image_create.json, at position 3", img)
+	}
+	if _, err := p.Update(ctx, "1001", "1310", shopimg.ImageUpdate{Alt: new("Back")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Reorder(ctx, "1001", []string{"1311", "1312", "1310"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Delete(ctx, "1001", "1310"); !errors.Is(err, shopimg.ErrUnsupported) {
+		t.Errorf("Delete: err = %v, want ErrUnsupported", err)
+	}
+
 	mu.Lock()
 	defer mu.Unlock()
-	if seen == nil {
-		t.Fatal("no request was sent")
+	const images = "https://apirest.3dcart.com/3dCartWebAPI/v1/Products/1001/Images"
+	pages := []string{"GET " + images + "?limit=200&offset=0", "GET " + images + "?limit=200&offset=3"}
+	var want []string
+	want = append(want, pages...)                                     // List
+	want = append(want, pages...)                                     // Add reads the gallery,
+	want = append(want, "POST "+images)                               // then creates
+	want = append(want, pages...)                                     // Update reads,
+	want = append(want, "PUT "+images+"/1310", "PUT "+images+"/1310") // a 503, then the retry
+	want = append(want, pages...)                                     // Reorder reads,
+	want = append(want, "PUT "+images)                                // one collection PUT; Delete sends nothing
+	var got []string
+	for _, r := range requests {
+		got = append(got, r.method+" "+r.url)
 	}
-	if got, want := seen.URL.String(), "https://apirest.3dcart.com/3dCartWebAPI/v1/Products/7/Images?limit=200&offset=0"; got != want {
-		t.Errorf("URL = %s, want %s", got, want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("requests (-want +got):\n%s", diff)
 	}
-	// The exact spelling of the header keys, as written on the wire.
-	want := map[string]string{"SecureURL": secretCreds.SecureURL, "PrivateKey": secretCreds.PrivateKey, "Token": secretCreds.Token}
-	for k, v := range want {
-		if got := seen.Header[k]; len(got) != 1 || got[0] != v {
-			t.Errorf("header %q = %q, want [%q]", k, got, v)
+	creds := map[string]string{"SecureURL": secretCreds.SecureURL, "PrivateKey": secretCreds.PrivateKey, "Token": secretCreds.Token}
+	for _, r := range requests {
+		// The exact spelling of the header keys, as written on the wire.
+		for k, v := range creds {
+			if got := r.header[k]; len(got) != 1 || got[0] != v {
+				t.Errorf("%s %s: header %q = %q, want [%q]", r.method, r.url, k, got, v)
+			}
+		}
+		if n := len(r.header["Secureurl"]) + len(r.header["Privatekey"]); n != 0 {
+			t.Errorf("%s %s: credential headers also sent in canonical form: %v", r.method, r.url, r.header)
+		}
+		if got := r.header.Get("Accept"); got != "application/json" {
+			t.Errorf("%s %s: Accept = %q", r.method, r.url, got)
+		}
+		if r.method != http.MethodGet && r.header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s %s: Content-Type = %q", r.method, r.url, r.header.Get("Content-Type"))
 		}
 	}
-	if n := len(seen.Header["Secureurl"]) + len(seen.Header["Privatekey"]); n != 0 {
-		t.Errorf("credential headers also sent in canonical form: %v", seen.Header)
+	bodies := map[string]any{
+		"POST " + images: map[string]any{"ImageGalleryFile": "https://cdn.example.com/new.jpg", "ImageGalleryCaption": "New", "ImageGallerySorting": 3.0},
+		"PUT " + images + "/1310": map[string]any{
+			"ImageGalleryID": 1310.0, "ImageGalleryFile": "/assets/images/red-shoe-back.jpg", "ImageGalleryCaption": "Back", "ImageGallerySorting": 2.0,
+		},
 	}
-	if got := seen.Header.Get("Accept"); got != "application/json" {
-		t.Errorf("Accept = %q", got)
+	for _, r := range requests {
+		wantBody, ok := bodies[r.method+" "+r.url]
+		if !ok {
+			continue
+		}
+		var gotBody any
+		if err := json.Unmarshal([]byte(r.body), &gotBody); err != nil {
+			t.Fatalf("%s %s: body %q: %v", r.method, r.url, r.body, err)
+		}
+		if diff := cmp.Diff(wantBody, gotBody); diff != "" {
+			t.Errorf("%s %s body (-want +got):\n%s", r.method, r.url, diff)
+		}
+	}
+	if n := len(clock.Sleeps()); n != 1 {
+		t.Errorf("%d waits on the clock, want 1 (the retry)", n)
 	}
 }
 
@@ -127,7 +232,7 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte("<html><title>down</title>" + r.Header.Get("Token") + "</html>"))
 		default:
-			respond(w, http.StatusOK, fixture(t, "write_failure_200.json"))
+			respond(w, http.StatusOK, fixture(t, "images_update_failure.json"))
 		}
 	})
 	ctx := context.Background()

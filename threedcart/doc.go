@@ -65,7 +65,18 @@
 // at the cost of one more GET per listing. A 1-based reading in the client
 // could only save one image per page on a 1-based store, at the price of
 // skipping one per page on a 0-based store, so there is no option for it.
-// The fake serves both readings (threedcarttest.WithOffsetBase).
+// The fake serves both readings (threedcarttest.WithOffsetBase), and
+// TestIteratorListsEachImageOnce and TestIteratorNeverSkipsOrRepeats check
+// the iterator against both.
+//
+// A third reading is not ruled out: the vendor's sample client steps offset
+// 1, 2, 3, ... with limit 100, as if offset were a page number, while
+// skuvault's production client steps it by the limit (1, 201, 401), as a
+// position; this package follows skuvault and VENDORS.md. Were offset a page
+// number, a gallery no longer than the page size would still list whole (the
+// page after it is past the end under every reading), but a longer one would
+// end after its first page. Product galleries rarely hold more than the
+// default DefaultPageSize of 200; WithPageSize can raise it.
 //
 // # The adapter
 //

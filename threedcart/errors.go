@@ -29,9 +29,18 @@ const MessageOffsetExceeded = "Offset amount exceeds the total number of records
 // Result is one item of the arrays the API answers writes and errors with:
 // [{"Key":"ImageGalleryID","Value":"1234","Status":"200","Message":"updated successfully"}].
 type Result struct {
-	Key     Scalar `json:"Key"`
-	Value   Scalar `json:"Value"`
-	Status  Scalar `json:"Status"`
+	// Key names what the item is about: "ImageGalleryID" in write answers,
+	// a field name in validation errors, often "" in other errors.
+	Key Scalar `json:"Key"`
+	// Value is the key's value: the ImageGalleryID written (the new ID in
+	// a create answer), or the rejected value.
+	Value Scalar `json:"Value"`
+	// Status is an HTTP-like status of the item ("200", "404"), sent as a
+	// string in the vendor's samples and as a number in skuvault's model;
+	// see StatusCode and Failed.
+	Status Scalar `json:"Status"`
+	// Message is the item's text, e.g. "updated successfully" or
+	// MessageOffsetExceeded.
 	Message Scalar `json:"Message"`
 }
 

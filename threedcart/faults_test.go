@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -74,7 +75,6 @@ func TestServerErrorOnPutIsRetried(t *testing.T) {
 	e := newEnv(t, nil)
 	imgs := e.srv.AddProduct(9, threedcart.Image{ImageGalleryFile: "a.jpg", ImageGallerySorting: 1}, threedcart.Image{ImageGalleryFile: "b.jpg", ImageGallerySorting: 2})
 	e.srv.Faults().Add(threedcarttest.Fault{Method: "PUT", Path: threedcarttest.ImagesPath(9), Status: http.StatusServiceUnavailable, Times: 2})
-	start := time.Now()
 	err := e.images.Reorder(context.Background(), "9", []string{imgs[1].ImageGalleryID.String(), imgs[0].ImageGalleryID.String()})
 	if err != nil {
 		t.Fatal(err)
@@ -82,11 +82,9 @@ func TestServerErrorOnPutIsRetried(t *testing.T) {
 	if n := e.srv.Recorder().Count("PUT", ""); n != 3 {
 		t.Errorf("sent %d PUTs, want 3 (two 503s, then success)", n)
 	}
-	if n := len(e.clock.Sleeps()); n != 2 {
-		t.Errorf("%d backoff waits, want 2", n)
-	}
-	if real := time.Since(start); real > 5*time.Second {
-		t.Errorf("took %v of real time: waits must go through the fake clock", real)
+	// The backoff waits went through the fake clock (so cost no real time).
+	if sleeps := e.clock.Sleeps(); len(sleeps) != 2 || sleeps[0] <= 0 || sleeps[1] <= 0 {
+		t.Errorf("backoff waits on the clock = %v, want 2 positive ones", sleeps)
 	}
 	stored, _ := e.srv.Images(9)
 	if stored[0].ImageGallerySorting != 2 || stored[1].ImageGallerySorting != 1 {
@@ -226,4 +224,57 @@ func TestFakeRoutesLikeASPNET(t *testing.T) {
 	if stored[0].ImageGalleryFile != "a.jpg" || stored[0].ImageGalleryCaption != "only the caption" {
 		t.Errorf("after a partial PUT: %+v", stored[0])
 	}
+}
+
+// TestQuotaIsWaitedOut runs adds and a list against a fake that allows 4
+// requests per 10s: each 429 is waited out for its Retry-After (on the fake
+// clock), so every call succeeds, no create is lost or doubled, and only the
+// first request into each spent window is refused.
+func TestQuotaIsWaitedOut(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, []threedcarttest.Option{threedcarttest.WithQuota(4, 10*time.Second)})
+	e.srv.AddProduct(9)
+	ctx := context.Background()
+	const adds = 6
+	for i := range adds {
+		if _, err := e.images.Add(ctx, "9", shopimg.NewImage{SourceURL: fmt.Sprintf("https://cdn.example.com/%d.jpg", i)}); err != nil {
+			t.Fatalf("Add %d: %v", i, err)
+		}
+	}
+	list, err := e.images.List(ctx, "9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != adds {
+		t.Errorf("listed %d images, want %d", len(list), adds)
+	}
+	// Each add lists (one GET, the empty 404, for the first; a page and
+	// the end for the others) then POSTs, and the list is 2 GETs: 19
+	// requests admitted, 5 windows of 4, and one refusal at the start of
+	// each window but the first.
+	admitted := 2 + (adds-1)*3 + 2
+	windows := (admitted + 3) / 4
+	if got := e.srv.Quota().Rejected(); got != windows-1 {
+		t.Errorf("%d requests refused, want %d", got, windows-1)
+	}
+	if got, want := len(e.srv.Recorder().Requests()), admitted+windows-1; got != want {
+		t.Errorf("%d requests, want %d", got, want)
+	}
+	if got := e.srv.Recorder().Count("POST", ""); got != adds+countRejected(e, "POST") {
+		t.Errorf("%d POSTs, want one per add plus one per refused POST", got)
+	}
+	if slept := e.clock.Slept(); slept < time.Duration(windows-1)*10*time.Second {
+		t.Errorf("slept %v; each of the %d refusals should wait for the window to end", slept, windows-1)
+	}
+}
+
+// countRejected counts the requests of method answered 429.
+func countRejected(e *env, method string) int {
+	n := 0
+	for _, r := range e.srv.Recorder().Requests() {
+		if r.Method == method && r.Status == http.StatusTooManyRequests {
+			n++
+		}
+	}
+	return n
 }

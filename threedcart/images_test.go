@@ -28,7 +28,7 @@ func TestListImagesDecodesTheFixture(t *testing.T) {
 		if got := r.URL.Query(); got.Get("limit") != "50" || got.Get("offset") != "100" {
 			t.Errorf("query = %v", got)
 		}
-		respond(w, http.StatusOK, fixture(t, "images_get.json"))
+		respond(w, http.StatusOK, fixture(t, "images_list.json"))
 	})
 	got, err := hs.client.ListImages(context.Background(), 1001, &ListImagesOptions{Limit: 50, Offset: 100})
 	if err != nil {
@@ -135,17 +135,17 @@ func TestWriteAnswers(t *testing.T) {
 		wantErr error
 		want    []Result
 	}{
-		{"vendor sample", 200, fixture(t, "image_put_response.json"), nil,
+		{"vendor sample", 200, fixture(t, "image_update.json"), nil,
 			[]Result{{Key: "ImageGalleryID", Value: "1234", Status: "200", Message: "updated successfully"}}},
-		{"numbers", 200, fixture(t, "result_status_number.json"), nil,
+		{"numbers", 200, fixture(t, "image_update_numbers.json"), nil,
 			[]Result{{Key: "ImageGalleryID", Value: "1236", Status: "200", Message: "updated successfully"}}},
 		{"lone object", 200, []byte(`{"Key":"ImageGalleryID","Value":"5","Status":"200","Message":"ok"}`), nil,
 			[]Result{{Key: "ImageGalleryID", Value: "5", Status: "200", Message: "ok"}}},
 		{"no body", 204, nil, nil, nil},
-		{"200 with a 404 item", 200, fixture(t, "write_failure_200.json"), shopimg.ErrNotFound, nil},
+		{"200 with a 404 item", 200, fixture(t, "images_update_failure.json"), shopimg.ErrNotFound, nil},
 		{"200 with a 400 item", 200, []byte(`[{"Key":"ImageGalleryFile","Status":400,"Message":"ImageGalleryFile cannot be empty"}]`), shopimg.ErrInvalidInput, nil},
 		{"200 with a 409 item", 200, []byte(`[{"Status":"409","Message":"locked"}]`), shopimg.ErrConflict, nil},
-		{"404 array", 404, fixture(t, "write_failure_200.json"), shopimg.ErrNotFound, nil},
+		{"404 array", 404, fixture(t, "images_update_failure.json"), shopimg.ErrNotFound, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -170,7 +170,9 @@ func TestWriteAnswers(t *testing.T) {
 
 func TestWriteFailureDetails(t *testing.T) {
 	t.Parallel()
-	hs := newHarness(t, func(w http.ResponseWriter, _ *http.Request) { respond(w, 200, fixture(t, "write_failure_200.json")) })
+	hs := newHarness(t, func(w http.ResponseWriter, _ *http.Request) {
+		respond(w, 200, fixture(t, "images_update_failure.json"))
+	})
 	_, err := hs.client.UpdateImages(context.Background(), 4, []Image{{ImageGalleryID: 1310}, {ImageGalleryID: 99}})
 	var ae *APIError
 	if !errors.As(err, &ae) {
@@ -198,7 +200,7 @@ func TestCreateImage(t *testing.T) {
 		want    ImageGalleryID
 		wantErr []error // every one must match; ErrOutcomeUnknown only if listed
 	}{
-		{"vendor-like answer", 201, fixture(t, "image_post_response.json"), 1235, nil},
+		{"vendor-like answer", 201, fixture(t, "image_create.json"), 1235, nil},
 		{"200 and numbers", 200, []byte(`[{"Key":"ImageGalleryID","Value":77,"Status":201,"Message":"Created"}]`), 77, nil},
 		{"key in other case, two items", 200, []byte(`[{"Key":"CatalogID","Value":"4","Status":"200"},{"Key":"imagegalleryid","Value":" 78 ","Status":"201"}]`), 78, nil},
 		{"only item without key", 200, []byte(`[{"Value":"79","Status":"200"}]`), 79, nil},
@@ -277,7 +279,7 @@ func TestReorderSendsGoldenBody(t *testing.T) {
 	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.Method == http.MethodGet && r.URL.Query().Get("offset") == "0":
-			respond(w, http.StatusOK, fixture(t, "images_get.json"))
+			respond(w, http.StatusOK, fixture(t, "images_list.json"))
 		case r.Method == http.MethodGet:
 			respond(w, http.StatusNotFound, nil)
 		case r.Method == http.MethodPut && r.URL.Path == "/3dCartWebAPI/v1/Products/1001/Images":
@@ -306,7 +308,7 @@ func TestReorderSendsGoldenBody(t *testing.T) {
 	if err := p.Reorder(context.Background(), "1001", []string{"1311", "1312", "1310"}); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("..", "internal", "testdata", "threedcart", "images_put_request.json")
+	golden := filepath.Join("..", "internal", "testdata", "threedcart", "images_update_request.json")
 	if *update {
 		var v any
 		_ = json.Unmarshal(put, &v)
@@ -319,7 +321,7 @@ func TestReorderSendsGoldenBody(t *testing.T) {
 	if err := json.Unmarshal(put, &got); err != nil {
 		t.Fatalf("PUT body %q: %v", put, err)
 	}
-	if err := json.Unmarshal(fixture(t, "images_put_request.json"), &want); err != nil {
+	if err := json.Unmarshal(fixture(t, "images_update_request.json"), &want); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -3,16 +3,22 @@ package threedcart_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/shopimgtest"
 	"github.com/shopimg/shopimg/threedcart"
 	"github.com/shopimg/shopimg/threedcart/threedcarttest"
 )
 
-// TestIteratorListsEachImageOnce lists a product of 1,001 images with pages
-// of 200 against fakes that count offset from 0 and from 1, end their data
-// either way, and cap the page size or not: every image comes exactly once,
-// in the server's order.
+// TestIteratorListsEachImageOnce is the acceptance test: a product
+// of 1,001 images listed through the iterator with pages of 200 gives each
+// image exactly once, in the server's order, against fakes that count offset
+// from 0 and from 1, end their data with either signal, and cap the page
+// size or not. The adapter's List gives the same images in display order.
 func TestIteratorListsEachImageOnce(t *testing.T) {
 	t.Parallel()
 	const total = 1001
@@ -40,31 +46,30 @@ func TestIteratorListsEachImageOnce(t *testing.T) {
 		variants = append(variants, variant{base, threedcarttest.PastEndOffsetError, 150, 8})
 	}
 	for _, v := range variants {
-		t.Run(fmt.Sprintf("base %d, past end %d, max %d", v.base, v.pastEnd, v.maxLimit), func(t *testing.T) {
+		t.Run(fmt.Sprintf("base %d, past end %v, max %d", v.base, v.pastEnd, v.maxLimit), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, []threedcarttest.Option{
 				threedcarttest.WithOffsetBase(v.base), threedcarttest.WithPastEnd(v.pastEnd), threedcarttest.WithMaxLimit(v.maxLimit),
 			}, threedcart.WithPageSize(200))
 			stored := e.srv.AddProduct(77, images...)
-			seen := map[threedcart.ImageGalleryID]int{}
-			var order []threedcart.ImageGalleryID
+			var want []threedcart.ImageGalleryID
+			for _, img := range stored {
+				want = append(want, img.ImageGalleryID)
+			}
+			var got []threedcart.ImageGalleryID
 			for img, err := range e.client.ListImagesIter(context.Background(), 77, nil) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				seen[img.ImageGalleryID]++
-				order = append(order, img.ImageGalleryID)
+				got = append(got, img.ImageGalleryID)
 			}
-			if len(order) != total || len(seen) != total {
-				t.Fatalf("got %d images (%d distinct), want %d", len(order), len(seen), total)
+			// Each stored image once, in order: no image skipped, none
+			// repeated.
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("listed IDs (-stored +listed):\n%s", diff)
 			}
-			for i, img := range stored {
-				if order[i] != img.ImageGalleryID {
-					t.Fatalf("image %d is %d, want %d", i, order[i], img.ImageGalleryID)
-				}
-			}
-			if got := e.srv.Recorder().Count("GET", ""); got != v.wantGETs {
-				t.Errorf("%d GETs, want %d", got, v.wantGETs)
+			if n := e.srv.Recorder().Count("GET", ""); n != v.wantGETs {
+				t.Errorf("%d GETs, want %d", n, v.wantGETs)
 			}
 			for _, r := range e.srv.Recorder().Requests() {
 				if l := r.Query().Get("limit"); l != "200" {
@@ -77,10 +82,80 @@ func TestIteratorListsEachImageOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(list) != total || list[0].ID != stored[total-1].ImageGalleryID.String() || list[total-1].ID != stored[0].ImageGalleryID.String() {
-				t.Errorf("adapter List: %d images, first %s, last %s", len(list), list[0].ID, list[total-1].ID)
+			var listed []string
+			for _, img := range list {
+				listed = append(listed, img.ID)
+			}
+			var display []string
+			for _, id := range slices.Backward(want) {
+				display = append(display, id.String())
+			}
+			if diff := cmp.Diff(display, listed); diff != "" {
+				t.Errorf("adapter List IDs (-want +got):\n%s", diff)
+			}
+			if !list[0].Main || slices.ContainsFunc(list[1:], func(img shopimg.Image) bool { return img.Main }) {
+				t.Error("the first image listed is not the only main one")
 			}
 		})
+	}
+}
+
+// TestIteratorNeverSkipsOrRepeats sweeps gallery sizes and page sizes
+// around the page boundaries against both readings of offset (0-based, and
+// 1-based with 0 as the start), each end-of-data signal, and servers that
+// cap the page below the limit asked: every gallery comes back whole, each
+// image once.
+func TestIteratorNeverSkipsOrRepeats(t *testing.T) {
+	t.Parallel()
+	sizes := []int{0, 1, 2, 3, 7, 8, 9, 16, 17}
+	for _, base := range []int{0, 1} {
+		for _, pe := range []threedcarttest.PastEnd{threedcarttest.PastEndOffsetError, threedcarttest.PastEndNotFound, threedcarttest.PastEndOffsetErrorOK} {
+			for _, maxLimit := range []int{0, 1, 3} {
+				t.Run(fmt.Sprintf("base %d, past end %v, max %d", base, pe, maxLimit), func(t *testing.T) {
+					t.Parallel()
+					srv := threedcarttest.NewServer(threedcarttest.WithClock(shopimgtest.NewClock(epoch)),
+						threedcarttest.WithOffsetBase(base), threedcarttest.WithPastEnd(pe), threedcarttest.WithMaxLimit(maxLimit))
+					t.Cleanup(srv.Close)
+					stored := map[threedcart.CatalogID][]threedcart.ImageGalleryID{}
+					for _, n := range sizes {
+						pid := threedcart.CatalogID(100 + n)
+						imgs := srv.AddProduct(pid, make([]threedcart.Image, n)...)
+						for _, img := range imgs {
+							stored[pid] = append(stored[pid], img.ImageGalleryID)
+						}
+					}
+					// The two readings differ on the wire: offset 2 is the
+					// third image 0-based, the second 1-based.
+					probe, err := srv.NewClient(threedcart.WithPageSize(1))
+					if err != nil {
+						t.Fatal(err)
+					}
+					page, err := probe.ListImages(context.Background(), 103, &threedcart.ListImagesOptions{Offset: 2})
+					if err != nil || len(page) != 1 || page[0].ImageGalleryID != stored[103][2-base] {
+						t.Fatalf("offset 2 on a %d-based fake: %v, %v; want image %d", base, page, err, stored[103][2-base])
+					}
+					for _, pageSize := range []int{1, 2, 3, 8, 200} {
+						client, err := srv.NewClient(threedcart.WithPageSize(pageSize))
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, n := range sizes {
+							pid := threedcart.CatalogID(100 + n)
+							var got []threedcart.ImageGalleryID
+							for img, err := range client.ListImagesIter(context.Background(), pid, nil) {
+								if err != nil {
+									t.Fatalf("%d images, pages of %d: %v", n, pageSize, err)
+								}
+								got = append(got, img.ImageGalleryID)
+							}
+							if diff := cmp.Diff(stored[pid], got); diff != "" {
+								t.Errorf("%d images, pages of %d (-stored +listed):\n%s", n, pageSize, diff)
+							}
+						}
+					}
+				})
+			}
+		}
 	}
 }
 

@@ -39,5 +39,8 @@
 //
 // The fake runs on internal/fakestore, so it records every request (with
 // the credential headers redacted), takes scripted faults (a status, a
-// dropped connection, latency, AfterApply) and uses an injectable clock.
+// dropped connection, latency, AfterApply), can enforce a request quota
+// (WithQuota: 429 with Retry-After; off by default, the vendor documents
+// none) and uses an injectable clock (WithClock), which the clients from
+// Server.NewClient share.
 package threedcarttest

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/internal/fakestore"
@@ -43,6 +44,19 @@ const (
 	PastEndNotFound
 )
 
+// String names the signal, for test names.
+func (p PastEnd) String() string {
+	switch p {
+	case PastEndOffsetError:
+		return "400 offset exceeded"
+	case PastEndOffsetErrorOK:
+		return "200 offset exceeded"
+	case PastEndNotFound:
+		return "empty 404"
+	}
+	return "PastEnd(" + strconv.Itoa(int(p)) + ")"
+}
+
 // Option configures a Server.
 type Option func(*config)
 
@@ -56,6 +70,8 @@ type config struct {
 	numericStatus bool
 	maxRecords    int
 	firstID       int64
+	quota         int
+	window        time.Duration
 }
 
 // WithCredentials sets the credentials the server accepts.
@@ -92,6 +108,20 @@ func WithNumericStatus() Option { return func(o *config) { o.numericStatus = tru
 // benchmarks); counts are kept regardless.
 func WithMaxRecords(n int) Option { return func(o *config) { o.maxRecords = n } }
 
+// WithQuota limits the server to limit requests per window (a fixed
+// window, the first request starting it); a request over it is answered 429
+// with Retry-After (whole seconds until the window ends) and [{"Key":"",
+// "Value":"","Status":"429","Message":"Too many requests"}]. The vendor
+// documents no rate limit and no quota headers, so the default is none, the
+// answer's shape is a guess [I], and no quota headers are sent. limit must
+// be positive and window positive, or WithQuota panics.
+func WithQuota(limit int, window time.Duration) Option {
+	if limit <= 0 || window <= 0 {
+		panic(fmt.Sprintf("threedcarttest: quota of %d per %v", limit, window))
+	}
+	return func(o *config) { o.quota, o.window = limit, window }
+}
+
 // WithFirstImageID sets the first ImageGalleryID the server assigns
 // (default 1001).
 func WithFirstImageID(id int64) Option { return func(o *config) { o.firstID = id } }
@@ -111,20 +141,28 @@ func NewServer(opts ...Option) *Server {
 		o(&cfg)
 	}
 	s := &Server{cfg: cfg, cat: fakestore.NewCatalog[threedcart.Image](fakestore.CatalogOptions{FirstID: cfg.firstID})}
-	s.Server = fakestore.NewServer(http.HandlerFunc(s.serve), fakestore.Options{
-		Clock:      cfg.clock,
-		MaxRecords: cfg.maxRecords,
-	})
+	fo := fakestore.Options{Clock: cfg.clock, MaxRecords: cfg.maxRecords}
+	if cfg.quota > 0 {
+		fo.Quota = &fakestore.FixedWindow{Limit: cfg.quota, Window: cfg.window}
+		fo.QuotaReject = s.rejectQuota
+	}
+	s.Server = fakestore.NewServer(http.HandlerFunc(s.serve), fo)
 	return s
+}
+
+func (s *Server) rejectQuota(w http.ResponseWriter, q fakestore.QuotaState) {
+	w.Header().Set("Retry-After", strconv.FormatInt(fakestore.CeilSeconds(q.RetryAfter), 10))
+	fakestore.WriteJSON(w, http.StatusTooManyRequests, []result{s.result("", "", http.StatusTooManyRequests, "Too many requests")})
 }
 
 // Credentials returns the credentials the server accepts.
 func (s *Server) Credentials() threedcart.Credentials { return s.cfg.creds }
 
 // NewClient returns a threedcart client for this server: its URL, its HTTP
-// client and its credentials, then opts.
+// client, its clock (so a server on a fake clock gives clients that never
+// really sleep) and its credentials, then opts.
 func (s *Server) NewClient(opts ...threedcart.Option) (*threedcart.Client, error) {
-	base := []threedcart.Option{threedcart.WithBaseURL(s.URL), threedcart.WithHTTPClient(s.Client())}
+	base := []threedcart.Option{threedcart.WithBaseURL(s.URL), threedcart.WithHTTPClient(s.Client()), threedcart.WithClock(s.cfg.clock)}
 	return threedcart.NewClient(s.cfg.creds, append(base, opts...)...)
 }
 
@@ -149,7 +187,8 @@ func (s *Server) AddProduct(id threedcart.CatalogID, images ...threedcart.Image)
 }
 
 // Images returns the product's images in the order the server stores and
-// sends them (by ImageGalleryID), or an error if there is no such product.
+// sends them (the order they were added, whatever their sorting), or an
+// error if there is no such product.
 func (s *Server) Images(id threedcart.CatalogID) ([]threedcart.Image, error) {
 	return s.cat.Images(id.String())
 }
