@@ -32,6 +32,7 @@ type store struct {
 // stores lists the platforms to demonstrate, in order.
 var stores = []func() (store, error){
 	inMemoryStore,
+	bigCommerceStore,
 	threeDCartStore,
 }
 
