@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -177,5 +179,72 @@ func TestJSON(t *testing.T) {
 	}
 	if _, err := imagesync.DeletePolicy(9).MarshalText(); err == nil || imagesync.DeletePolicy(9).String() != "DeletePolicy(9)" {
 		t.Error("MarshalText of an unknown policy succeeded")
+	}
+}
+
+// Alt changes travel in batches where the platform batches (3dcart's
+// collection PUT, Shoptet's PATCH of up to 100, FinerWorks' update_images
+// of up to 5 a call) and one Update each elsewhere; a new order rides in
+// the same batch where the platform batches both, and in the same Update
+// as each image's alt change on the others.
+func TestBatchedAltChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, c := range []struct {
+		profile string
+		writes  int // platform writes, for 12 alt changes with or without reversing the order
+		batch   bool
+	}{
+		{"threedcart", 1, true},
+		{"shoptet", 1, true},
+		{"finerworks", 3, true}, // ceil(12/5); it has no order (drift)
+		{"bigcommerce", 12, false},
+		{"salla", 12, false},
+	} {
+		t.Run(c.profile, func(t *testing.T) {
+			t.Parallel()
+			caps := shopimgtest.Profiles()[c.profile]
+			for _, reverse := range []bool{false, true} {
+				fake := shopimgtest.NewFake(shopimgtest.WithCapabilities(caps))
+				var seed []shopimg.Image
+				for i := range 12 {
+					seed = append(seed, shopimg.Image{URL: fmt.Sprintf("https://pim.example.com/%d.jpg", i), Alt: "old"})
+				}
+				imgs := fake.Seed("p", seed...)
+				var st imagesync.State
+				var desired []imagesync.Entry
+				for i, img := range imgs {
+					k := fmt.Sprint("k", i)
+					st.Mappings = append(st.Mappings, imagesync.Mapping{Key: k, ImageID: img.ID, Created: true})
+					desired = append(desired, imagesync.Entry{Key: k, SourceURL: img.URL, Alt: fmt.Sprint("new ", i)})
+				}
+				if reverse {
+					slices.Reverse(desired)
+				}
+				target := imagesync.Target{Platform: c.profile, Images: fake}
+				res, err := (&imagesync.Syncer{Store: storeWith(t, target.Ref("p"), st)}).Sync(ctx, target, "p", desired)
+				if err != nil {
+					t.Fatal(err)
+				}
+				calls := fake.Calls()
+				if fake.Writes() != c.writes || res.Writes != c.writes || (calls[shopimgtest.OpUpdateImages] == 1) != c.batch || calls[shopimgtest.OpReorder] != 0 {
+					t.Errorf("reverse %v: %d writes (%v), want %d\n%s", reverse, fake.Writes(), calls, c.writes, res.Plan)
+				}
+				var got, want []string
+				for _, img := range fake.Images("p") {
+					got = append(got, img.Alt)
+				}
+				for _, e := range desired {
+					want = append(want, e.Alt)
+				}
+				if !caps.Reorder {
+					slices.Sort(got)
+					slices.Sort(want)
+				}
+				if d := cmp.Diff(want, got); d != "" {
+					t.Errorf("reverse %v: alt texts in gallery order (-want +got):\n%s", reverse, d)
+				}
+			}
+		})
 	}
 }

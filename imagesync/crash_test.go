@@ -4,16 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"go.etcd.io/bbolt"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/bigcommerce"
+	"github.com/shopimg/shopimg/bigcommerce/bigcommercetest"
 	"github.com/shopimg/shopimg/imagesync"
 	"github.com/shopimg/shopimg/imagesync/boltstore"
 	"github.com/shopimg/shopimg/shopimgtest"
+	"github.com/shopimg/shopimg/threedcart"
+	"github.com/shopimg/shopimg/threedcart/threedcarttest"
 )
 
 var (
@@ -37,11 +45,17 @@ type crashVariant struct {
 // texts, all moved), sixteen to add (two from files), two to delete and two
 // unknown ones to keep.
 func crashScenario(fake *shopimgtest.Fake) scenario {
+	return crashScenarioWith(func(imgs []shopimg.Image) []shopimg.Image { return fake.Seed(crashProductID, imgs...) }, fake.Capabilities())
+}
+
+// crashScenarioWith is crashScenario on a product seeded by seed (see
+// randomScenarioWith) of a platform with capabilities caps.
+func crashScenarioWith(seedFn func([]shopimg.Image) []shopimg.Image, caps shopimg.Capabilities) scenario {
 	var seed []shopimg.Image
 	for i := range 8 {
 		seed = append(seed, shopimg.Image{URL: fmt.Sprintf("https://pim.example.com/old/%d.jpg", i), Alt: fmt.Sprintf("old %d", i)})
 	}
-	sc := scenario{current: fake.Seed(crashProductID, seed...), policy: imagesync.Policy{Delete: imagesync.KeepUnknown}}
+	sc := scenario{current: seedFn(seed), policy: imagesync.Policy{Delete: imagesync.KeepUnknown}}
 	for i, k := range []string{"keep0", "keep1", "keep2", "keep3", "old4", "old5"} {
 		sc.state.Mappings = append(sc.state.Mappings, imagesync.Mapping{Key: k, ImageID: sc.current[i].ID, Created: true})
 	}
@@ -58,7 +72,7 @@ func crashScenario(fake *shopimgtest.Fake) scenario {
 	sc.desired = append(sc.desired, keep(0, "old 0"))
 	for i := 8; i < 16; i++ {
 		e := entry(fmt.Sprintf("n%02d", i))
-		if i%7 == 0 && fake.Capabilities().AddFromFile {
+		if i%7 == 0 && caps.AddFromFile {
 			e.SourceURL, e.File = "", shopimg.FileFromBytes(e.Key+".png", []byte(e.Key))
 		}
 		sc.desired = append(sc.desired, e)
@@ -183,7 +197,7 @@ func TestCrashRecovery(t *testing.T) {
 				}
 				ran := 0
 				shared := sk.open(t) // one store (file) for all cases, reset before each
-				defer func() { t.Logf("%d write calls, %d interrupted syncs recovered", calls, ran) }()
+				defer func() { t.Logf("%s/%s: %d write calls, %d interrupted syncs recovered", p.name, sk.name, calls, ran) }()
 				for _, v := range crashVariants {
 					if sk.name == "bolt" && !v.apply || sk.name == "bolt" && v.err == nil {
 						continue // the store does not change what those two test; keep bolt to the restarts that matter
@@ -363,4 +377,236 @@ func TestStoreFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// errProcessDied is what a dead process's requests get.
+var errProcessDied = errors.New("process died")
+
+// dyingTransport passes requests to next until the k-th write request
+// (0-based; POST, PUT, PATCH or DELETE) has reached the server, then fails
+// it and every later request, as if the process had died right after the
+// store acted on that write. The adapter sees a failed create as an
+// outcome-unknown error and a failed update or delete as a network error it
+// retries in vain.
+type dyingTransport struct {
+	next http.RoundTripper
+
+	mu     sync.Mutex
+	k      int
+	writes []string // "METHOD path" of the writes sent
+	dead   bool
+}
+
+func (d *dyingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	d.mu.Lock()
+	dead := d.dead
+	d.mu.Unlock()
+	if dead {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, errProcessDied
+	}
+	resp, err := d.next.RoundTrip(r)
+	switch r.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+	default:
+		return resp, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.writes = append(d.writes, r.Method+" "+r.URL.Path)
+	if err == nil && len(d.writes)-1 == d.k {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		d.dead = true
+		return nil, errProcessDied
+	}
+	return resp, err
+}
+
+// vendorCrashFixture is a vendor fake server with the crash scenario on
+// one product, and a way to make clients of it over any transport wrapped
+// around its handler (served in process: TestRecoverOnBigCommerce and the
+// sync example drop real connections).
+type vendorCrashFixture struct {
+	sc        scenario
+	caps      shopimg.Capabilities
+	target    func(wrap func(http.RoundTripper) http.RoundTripper) imagesync.Target
+	pid       string
+	creates   func() int // create requests the server acted on
+	writeReqs func() int // write requests the server answered 2xx
+	// seed stores images (URL and Alt) on the product, server side, and
+	// returns them as the adapter lists them.
+	seed func(imgs []shopimg.Image) []shopimg.Image
+}
+
+// listed returns a product's images through target's adapter.
+func listed(t *testing.T, target imagesync.Target, pid string) []shopimg.Image {
+	t.Helper()
+	imgs, err := target.Images.List(context.Background(), pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return imgs
+}
+
+var vendorCrashMakers = []struct {
+	name string
+	make func(t *testing.T) vendorCrashFixture
+}{
+	{"bigcommerce-fake-server", func(t *testing.T) vendorCrashFixture {
+		clock := fakeClock()
+		srv := bigcommercetest.NewServer(bigcommercetest.WithClock(clock))
+		t.Cleanup(srv.Close)
+		srv.AddProduct(111)
+		target := func(wrap func(http.RoundTripper) http.RoundTripper) imagesync.Target {
+			c, err := srv.NewClient(bigcommerce.WithClock(clock), bigcommerce.WithHTTPClient(&http.Client{Transport: wrap(inProcess{srv})}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return imagesync.Target{Platform: "bigcommerce", Store: srv.StoreHash(), Images: c.ProductImages()}
+		}
+		seed := func(imgs []shopimg.Image) []shopimg.Image {
+			var bc []bigcommerce.Image
+			for i, img := range imgs {
+				bc = append(bc, bigcommerce.Image{ImageURL: img.URL, Description: img.Alt, SortOrder: i, IsThumbnail: i == 0})
+			}
+			srv.AddProduct(111, bc...)
+			return listed(t, target(same), "111")
+		}
+		return vendorCrashFixture{target: target, pid: "111", seed: seed,
+			creates:   func() int { return okCount(srv.Recorder().Requests(), http.MethodPost) },
+			writeReqs: serverWrites(srv.Recorder().Requests)}
+	}},
+	{"threedcart-fake-server", func(t *testing.T) vendorCrashFixture {
+		clock := fakeClock()
+		srv := threedcarttest.NewServer(threedcarttest.WithClock(clock))
+		t.Cleanup(srv.Close)
+		srv.AddProduct(9)
+		target := func(wrap func(http.RoundTripper) http.RoundTripper) imagesync.Target {
+			c, err := srv.NewClient(threedcart.WithClock(clock), threedcart.WithHTTPClient(&http.Client{Transport: wrap(inProcess{srv})}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return imagesync.Target{Platform: "threedcart", Store: srv.Credentials().SecureURL, Images: c.ProductImages()}
+		}
+		seed := func(imgs []shopimg.Image) []shopimg.Image {
+			var tc []threedcart.Image
+			for i, img := range imgs {
+				tc = append(tc, threedcart.Image{ImageGalleryFile: img.URL, ImageGalleryCaption: img.Alt, ImageGallerySorting: i + 1})
+			}
+			srv.AddProduct(9, tc...)
+			return listed(t, target(same), "9")
+		}
+		return vendorCrashFixture{target: target, pid: "9", seed: seed,
+			creates:   func() int { return okCount(srv.Recorder().Requests(), http.MethodPost) },
+			writeReqs: serverWrites(srv.Recorder().Requests)}
+	}},
+}
+
+// okCount counts the requests of method answered 2xx.
+func okCount(reqs []bigcommercetest.RecordedRequest, method string) int {
+	n := 0
+	for _, r := range reqs {
+		if r.Method == method && r.Status >= 200 && r.Status < 300 {
+			n++
+		}
+	}
+	return n
+}
+
+func same(rt http.RoundTripper) http.RoundTripper { return rt }
+
+// newVendorCrash starts a server of maker with the crash scenario seeded.
+func newVendorCrash(t *testing.T, maker func(t *testing.T) vendorCrashFixture) vendorCrashFixture {
+	t.Helper()
+	f := maker(t)
+	f.caps = f.target(same).Images.Capabilities()
+	f.sc = crashScenarioWith(f.seed, f.caps)
+	f.sc.rewritesURLs = true
+	return f
+}
+
+// TestCrashRecoveryOnVendorServers runs the 20-image crash scenario
+// against the BigCommerce and 3dcart fake servers through their adapters,
+// and kills the "process" right after each write request of the sync in
+// turn (the server acted, the client never heard back: a create becomes an
+// outcome-unknown error), then syncs again with a new client and the same
+// state file, reopened. The gallery comes out right, an interrupted create
+// is adopted, and the server acted on exactly as many creates as a clean
+// sync needs: no image is added twice.
+func TestCrashRecoveryOnVendorServers(t *testing.T) {
+	t.Parallel()
+	for _, m := range vendorCrashMakers {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			clean := newVendorCrash(t, m.make)
+			seeded := clean.creates()
+			target := clean.target(same)
+			store := imagesync.NewMemoryStore()
+			seedStore(t, store, target.Ref(clean.pid), clean.sc.state)
+			before := clean.writeReqs()
+			res := syncScenarioOn(t, target, clean.pid, store, clean.sc, nil)
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			writes, adds := clean.writeReqs()-before, clean.creates()-seeded
+			if writes < 10 {
+				t.Fatalf("clean sync: %d write requests", writes)
+			}
+			shared := openBolt(t, filepath.Join(t.TempDir(), "state.db"))
+			var restartedStore imagesync.Store = shared
+			for k := range writes {
+				f := newVendorCrash(t, m.make)
+				seeded := f.creates()
+				ref := imagesync.Target{Platform: target.Platform, Store: target.Store}.Ref(f.pid)
+				resetState(t, restartedStore, ref)
+				seedStore(t, restartedStore, ref, f.sc.state)
+				dying := &dyingTransport{k: k}
+				first := syncScenarioOn(t, f.target(func(rt http.RoundTripper) http.RoundTripper { dying.next = rt; return dying }), f.pid, restartedStore, f.sc, nil)
+				if first.Err == nil || len(dying.writes) <= k {
+					t.Fatalf("write %d: the interrupted sync reported %v after %d writes", k, first.Err, len(dying.writes))
+				}
+				crashedOn := dying.writes[k]
+				if strings.HasPrefix(crashedOn, http.MethodPost) && !errors.Is(first.Err, shopimg.ErrOutcomeUnknown) {
+					t.Errorf("write %d (%s): %v, want an outcome-unknown error", k, crashedOn, first.Err)
+				}
+				restartedStore = storeKinds[1].restart(t, restartedStore)
+				second := syncScenarioOn(t, f.target(same), f.pid, restartedStore, f.sc, nil)
+				if second.Err != nil {
+					t.Fatalf("write %d (%s): recovery: %v\n%s", k, crashedOn, second.Err, second.Plan)
+				}
+				final, err := f.target(same).Images.List(ctx, f.pid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				st, _ := restartedStore.Load(ctx, ref)
+				if err := checkOutcome(f.sc, f.caps, final, st, second.Drift); err != nil {
+					t.Fatalf("write %d (%s):\nfirst:\n%s\nsecond:\n%s\n%v", k, crashedOn, first.Plan, second.Plan, err)
+				}
+				adopted := slices.ContainsFunc(second.Done, func(op imagesync.Op) bool { return op.Kind == imagesync.OpAdopt })
+				if wantAdopt := strings.HasPrefix(crashedOn, http.MethodPost); adopted != wantAdopt {
+					t.Errorf("write %d (%s): adopted=%v, want %v\n%s", k, crashedOn, adopted, wantAdopt, second.Plan)
+				}
+				if got := f.creates() - seeded; got != adds {
+					t.Errorf("write %d (%s): the server created %d images, a clean sync %d", k, crashedOn, got, adds)
+				}
+				if again, err := (&imagesync.Syncer{Store: restartedStore, Policy: f.sc.policy}).Plan(ctx, f.target(same), f.pid, f.sc.desired); err != nil || !again.InSync() {
+					t.Errorf("write %d: not in sync after the recovery: %v\n%s", k, err, again)
+				}
+			}
+			t.Logf("%s: %d write requests (%d creates) in a clean sync, each interrupted in turn and recovered", m.name, writes, adds)
+		})
+	}
+}
+
+func syncScenarioOn(t *testing.T, target imagesync.Target, pid string, store imagesync.Store, sc scenario, ctx context.Context) *imagesync.Result {
+	t.Helper()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	res, _ := (&imagesync.Syncer{Store: store, Policy: sc.policy}).Sync(ctx, target, pid, sc.desired)
+	return res
 }

@@ -2,6 +2,7 @@ package imagesync_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -184,4 +185,78 @@ func ExampleSyncer_Run() {
 	// Output:
 	// 20 jobs: 19 applied, 0 skipped, 1 failed, 37 writes
 	// shoptet/eshop.cz/guid-13 true
+}
+
+// A plan marshals to JSON, for a review step or an audit log: here the
+// sole view becomes main on BigCommerce, in one call that also changes its
+// alt text, and a new image goes straight to its place.
+func ExamplePlan_json() {
+	p, err := imagesync.NewPlan(imagesync.Input{
+		Ref: imagesync.ProductRef{Platform: "bigcommerce", Store: "abc123", Product: "111"},
+		Current: []shopimg.Image{
+			{ID: "1001", URL: "https://pim.example.com/assets/17.jpg", Alt: "Red shoe, side"},
+			{ID: "1002", URL: "https://pim.example.com/assets/21.jpg", Alt: "Red shoe, sole"},
+		},
+		State: imagesync.State{Mappings: []imagesync.Mapping{
+			{Key: "asset-17", ImageID: "1001", Created: true},
+			{Key: "asset-21", ImageID: "1002", Created: true},
+		}},
+		Desired: []imagesync.Entry{
+			{Key: "asset-21", SourceURL: "https://pim.example.com/assets/21.jpg", Alt: "Red shoe, from below"},
+			pim[0],
+			{Key: "asset-30", SourceURL: "https://pim.example.com/assets/30.jpg", Alt: "Box"},
+		},
+		Caps: shopimgtest.BigCommerceProfile,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	b, _ := json.MarshalIndent(p, "", "  ")
+	fmt.Println(string(b))
+	// Output:
+	// {
+	//   "ref": {
+	//     "platform": "bigcommerce",
+	//     "store": "abc123",
+	//     "product": "111"
+	//   },
+	//   "policy": {
+	//     "delete": "keep-unknown"
+	//   },
+	//   "ops": [
+	//     {
+	//       "op": "update",
+	//       "ref": {
+	//         "key": "asset-21",
+	//         "image_id": "1002"
+	//       },
+	//       "alts": [
+	//         {
+	//           "ref": {
+	//             "key": "asset-21",
+	//             "image_id": "1002"
+	//           },
+	//           "from": "Red shoe, sole",
+	//           "to": "Red shoe, from below"
+	//         }
+	//       ],
+	//       "position": 0,
+	//       "main": true,
+	//       "writes": 1
+	//     },
+	//     {
+	//       "op": "add",
+	//       "ref": {
+	//         "key": "asset-30"
+	//       },
+	//       "source": "https://pim.example.com/assets/30.jpg",
+	//       "alt": "Box",
+	//       "position": 2,
+	//       "writes": 1
+	//     }
+	//   ],
+	//   "drift": [],
+	//   "writes": 2
+	// }
 }

@@ -26,11 +26,14 @@ type endpoint struct {
 	target  imagesync.Target
 	product string
 	writes  func() int
+	// requests counts every request the vendor fake server received (nil
+	// for the in-memory fakes).
+	requests func() int
 }
 
 type endpointMaker struct {
 	name string
-	make func(t *testing.T) endpoint
+	make func(t testing.TB) endpoint
 }
 
 // serverWrites counts the write requests a vendor fake server answered
@@ -55,7 +58,7 @@ func fakeClock() *shopimgtest.Clock {
 }
 
 var endpoints = []endpointMaker{
-	{"bigcommerce-fake-server", func(t *testing.T) endpoint {
+	{"bigcommerce-fake-server", func(t testing.TB) endpoint {
 		clock := fakeClock()
 		srv := bigcommercetest.NewServer(bigcommercetest.WithClock(clock))
 		t.Cleanup(srv.Close)
@@ -64,9 +67,9 @@ var endpoints = []endpointMaker{
 		if err != nil {
 			t.Fatal(err)
 		}
-		return endpoint{imagesync.Target{Platform: "bigcommerce", Store: srv.StoreHash(), Images: c.ProductImages()}, "111", serverWrites(srv.Recorder().Requests)}
+		return endpoint{imagesync.Target{Platform: "bigcommerce", Store: srv.StoreHash(), Images: c.ProductImages()}, "111", serverWrites(srv.Recorder().Requests), func() int { return srv.Recorder().Count("", "") }}
 	}},
-	{"threedcart-fake-server", func(t *testing.T) endpoint {
+	{"threedcart-fake-server", func(t testing.TB) endpoint {
 		clock := fakeClock()
 		srv := threedcarttest.NewServer(threedcarttest.WithClock(clock))
 		t.Cleanup(srv.Close)
@@ -75,16 +78,16 @@ var endpoints = []endpointMaker{
 		if err != nil {
 			t.Fatal(err)
 		}
-		return endpoint{imagesync.Target{Platform: "threedcart", Store: srv.Credentials().SecureURL, Images: c.ProductImages()}, "9", serverWrites(srv.Recorder().Requests)}
+		return endpoint{imagesync.Target{Platform: "threedcart", Store: srv.Credentials().SecureURL, Images: c.ProductImages()}, "9", serverWrites(srv.Recorder().Requests), func() int { return srv.Recorder().Count("", "") }}
 	}},
 }
 
 func init() {
 	for _, p := range profiles(false) {
-		endpoints = append(endpoints, endpointMaker{"fake-" + p.name, func(t *testing.T) endpoint {
+		endpoints = append(endpoints, endpointMaker{"fake-" + p.name, func(t testing.TB) endpoint {
 			f := p.fake()
 			f.AddProduct("p")
-			return endpoint{imagesync.Target{Platform: p.name, Store: "fake", Images: f}, "p", f.Writes}
+			return endpoint{imagesync.Target{Platform: p.name, Store: "fake", Images: f}, "p", f.Writes, nil}
 		}})
 	}
 }
@@ -279,18 +282,7 @@ func TestRandomOnVendorServers(t *testing.T) {
 				ctx := context.Background()
 				ep := vendor.make(t)
 				caps := ep.target.Images.Capabilities()
-				sc := randomScenarioWith(rng, func(imgs []shopimg.Image) []shopimg.Image {
-					for _, img := range imgs {
-						if _, err := ep.target.Images.Add(ctx, ep.product, shopimg.NewImage{SourceURL: img.URL, Alt: img.Alt}); err != nil {
-							t.Fatal(err)
-						}
-					}
-					listed, err := ep.target.Images.List(ctx, ep.product)
-					if err != nil {
-						t.Fatal(err)
-					}
-					return listed
-				}, 8)
+				sc := randomScenarioWith(rng, seedThrough(t, ep.target, ep.product), 8)
 				sc.rewritesURLs = true
 				store := storeWith(t, ep.target.Ref(ep.product), sc.state)
 				s := &imagesync.Syncer{Store: store, Policy: sc.policy}
@@ -330,5 +322,24 @@ func TestRandomOnVendorServers(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// seedThrough returns a seed func for randomScenarioWith that adds the
+// images to product pid of target through its adapter.
+func seedThrough(t testing.TB, target imagesync.Target, pid string) func([]shopimg.Image) []shopimg.Image {
+	return func(imgs []shopimg.Image) []shopimg.Image {
+		t.Helper()
+		ctx := context.Background()
+		for _, img := range imgs {
+			if _, err := target.Images.Add(ctx, pid, shopimg.NewImage{SourceURL: img.URL, Alt: img.Alt}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		listed, err := target.Images.List(ctx, pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return listed
 	}
 }

@@ -44,9 +44,10 @@ func (k OpKind) StoreOnly() bool { return k == OpAdopt || k == OpForget || k == 
 type AltChange struct {
 	// Ref is the image.
 	Ref Ref `json:"ref"`
-	// From is its alt text before, To after.
+	// From is its alt text before the change.
 	From string `json:"from"`
-	To   string `json:"to"`
+	// To is its alt text after the change.
+	To string `json:"to"`
 }
 
 // Op is one operation of a plan.

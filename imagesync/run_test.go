@@ -4,15 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/bigcommerce"
+	"github.com/shopimg/shopimg/bigcommerce/bigcommercetest"
 	"github.com/shopimg/shopimg/imagesync"
 	"github.com/shopimg/shopimg/shopimgtest"
+	"github.com/shopimg/shopimg/threedcart"
+	"github.com/shopimg/shopimg/threedcart/threedcarttest"
 )
 
 // bounded wraps a Fake to measure how many calls are in flight at once, per
@@ -54,50 +62,104 @@ func (b *bounded) Add(ctx context.Context, pid string, img shopimg.NewImage) (sh
 }
 
 // runFixture is a stream of jobs over fakes of every profile, two stores
-// each, with the scenarios to check the outcome against.
+// each (and, if asked, the BigCommerce and 3dcart fake servers), with the
+// scenarios to check the outcome against.
 type runFixture struct {
 	jobs      []imagesync.Job
 	scenarios map[imagesync.ProductRef]scenario
 	bounds    map[imagesync.ProductRef]int
+	caps      map[imagesync.ProductRef]shopimg.Capabilities
 	fakes     map[string]*shopimgtest.Fake // by platform/store
-	profiles  map[string]profile
 	store     *imagesync.MemoryStore
 	inflight  *inflight
 	policy    imagesync.Policy
 }
 
-func newRunFixture(t *testing.T, products int, seed uint64) *runFixture {
+// vendorStore is a vendor fake server with many products.
+type vendorStore struct {
+	target imagesync.Target
+	// add creates product number i and returns its ID.
+	add func(i int) string
+}
+
+// vendorStores starts the BigCommerce and 3dcart fake servers (with their
+// quotas, on a fake clock).
+func vendorStores(t *testing.T) []vendorStore {
 	t.Helper()
+	clock := fakeClock()
+	bc := bigcommercetest.NewServer(bigcommercetest.WithClock(clock), bigcommercetest.WithMaxRecords(-1))
+	t.Cleanup(bc.Close)
+	bcc, err := bc.NewClient(bigcommerce.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tdc := threedcarttest.NewServer(threedcarttest.WithClock(clock), threedcarttest.WithMaxRecords(-1))
+	t.Cleanup(tdc.Close)
+	tdcc, err := tdc.NewClient(threedcart.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []vendorStore{
+		{imagesync.Target{Platform: "bigcommerce", Store: bc.StoreHash(), Images: bcc.ProductImages()}, func(i int) string {
+			bc.AddProduct(bigcommerce.ProductID(1000 + i))
+			return fmt.Sprint(1000 + i)
+		}},
+		{imagesync.Target{Platform: "threedcart", Store: tdc.Credentials().SecureURL, Images: tdcc.ProductImages()}, func(i int) string {
+			tdc.AddProduct(threedcart.CatalogID(1000 + i))
+			return fmt.Sprint(1000 + i)
+		}},
+	}
+}
+
+// newRunFixture makes products jobs, cycling over the profiles (and, with
+// vendors, the two vendor fake servers, which get one product in twenty).
+func newRunFixture(t *testing.T, products int, seed uint64, vendors bool) *runFixture {
+	t.Helper()
+	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, 3))
 	f := &runFixture{
-		scenarios: map[imagesync.ProductRef]scenario{}, bounds: map[imagesync.ProductRef]int{},
-		fakes: map[string]*shopimgtest.Fake{}, profiles: map[string]profile{},
+		scenarios: map[imagesync.ProductRef]scenario{}, bounds: map[imagesync.ProductRef]int{}, caps: map[imagesync.ProductRef]shopimg.Capabilities{},
+		fakes: map[string]*shopimgtest.Fake{},
 		store: imagesync.NewMemoryStore(), inflight: &inflight{now: map[string]int{}, max: map[string]int{}},
 		policy: imagesync.Policy{Delete: imagesync.KeepUnknown, AdoptExisting: true},
 	}
 	ps := profiles(false)
+	var vs []vendorStore
+	if vendors {
+		vs = vendorStores(t)
+	}
 	for i := range products {
-		p := ps[i%len(ps)]
-		storeName := fmt.Sprintf("store-%d", i/len(ps)%2)
-		fk := p.name + "/" + storeName
-		if f.fakes[fk] == nil {
-			f.fakes[fk] = p.fake()
-			f.profiles[fk] = p
+		var target imagesync.Target
+		var pid string
+		var sc scenario
+		if k := i % len(ps); vs == nil || i%20 < 20-len(vs) {
+			p := ps[k]
+			storeName := fmt.Sprintf("store-%d", i/len(ps)%2)
+			fk := p.name + "/" + storeName
+			if f.fakes[fk] == nil {
+				f.fakes[fk] = p.fake()
+			}
+			fake := f.fakes[fk]
+			pid = fmt.Sprintf("p%03d", i)
+			sc = randomScenario(rng, fake, pid, 8)
+			target = imagesync.Target{Platform: p.name, Store: storeName, Images: &bounded{Fake: fake, store: fk, m: f.inflight}}
+		} else {
+			v := vs[i%20-(20-len(vs))]
+			target, pid = v.target, v.add(i)
+			sc = randomScenarioWith(rng, seedThrough(t, target, pid), 8)
+			sc.rewritesURLs = true
 		}
-		fake := f.fakes[fk]
-		pid := fmt.Sprintf("p%03d", i)
-		sc := randomScenario(rng, fake, pid, 8)
 		sc.policy = f.policy
-		target := imagesync.Target{Platform: p.name, Store: storeName, Images: &bounded{Fake: fake, store: fk, m: f.inflight}}
 		ref := target.Ref(pid)
-		if err := f.store.Save(context.Background(), ref, imagesync.Change{Put: sc.state.Mappings}); err != nil {
+		if err := f.store.Save(ctx, ref, imagesync.Change{Put: sc.state.Mappings}); err != nil {
 			t.Fatal(err)
 		}
-		b, err := imagesync.LowerBound(imagesync.Input{Ref: ref, Current: sc.current, State: sc.state, Desired: sc.desired, Caps: p.caps, Policy: f.policy})
+		caps := target.Images.Capabilities()
+		b, err := imagesync.LowerBound(imagesync.Input{Ref: ref, Current: sc.current, State: sc.state, Desired: sc.desired, Caps: caps, Policy: f.policy})
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.scenarios[ref], f.bounds[ref] = sc, b
+		f.scenarios[ref], f.bounds[ref], f.caps[ref] = sc, b, caps
 		f.jobs = append(f.jobs, imagesync.Job{Target: target, ProductID: pid, Desired: sc.desired})
 	}
 	return f
@@ -119,9 +181,12 @@ func (f *runFixture) check(t *testing.T, rep *imagesync.Report) {
 		if res.Err != nil {
 			t.Fatalf("%v: %v", ref, res.Err)
 		}
-		fk := ref.Platform + "/" + ref.Store
 		st, _ := f.store.Load(context.Background(), ref)
-		if err := checkOutcome(f.scenarios[ref], f.profiles[fk].caps, f.fakes[fk].Images(ref.Product), st, res.Drift); err != nil {
+		final, err := j.Target.Images.List(context.Background(), j.ProductID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := checkOutcome(f.scenarios[ref], f.caps[ref], final, st, res.Drift); err != nil {
 			t.Fatalf("%v:\n%s\n%v", ref, res.Plan, err)
 		}
 		writes += res.Writes
@@ -131,23 +196,32 @@ func (f *runFixture) check(t *testing.T, rep *imagesync.Report) {
 	}
 }
 
-// TestRun syncs 500 products over fakes of every profile, two stores each,
-// with 8 products at once and 2 per store, and checks the progress events,
-// the bounds, the report and every product's gallery.
+// TestRun syncs 500 products over in-memory fakes of every profile (two
+// stores each) and the BigCommerce and 3dcart fake servers (through their
+// adapters), with 8 products at once and 2 per store, and checks the
+// progress events, the bounds, the report, the writes (LowerBound for every
+// product) and every product's gallery.
 func TestRun(t *testing.T) {
 	t.Parallel()
 	const products = 500
-	f := newRunFixture(t, products, 1)
+	f := newRunFixture(t, products, 1, true)
 	var events []imagesync.Event
 	s := &imagesync.Syncer{Store: f.store, Policy: f.policy, Clock: shopimgtest.NewClock(time.Unix(0, 0))}
+	start := time.Now()
 	rep, err := s.Run(context.Background(), slices.Values(f.jobs), imagesync.RunOptions{
 		Concurrency: 8, PerStore: 2,
 		Progress: func(ev imagesync.Event) { events = append(events, ev) },
 	})
+	took := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.check(t, rep)
+	bound := 0
+	for _, b := range f.bounds {
+		bound += b
+	}
+	t.Logf("%d products in %v: %+v; LowerBound total %d", products, took.Round(time.Millisecond), rep.Counts, bound)
 
 	c := rep.Counts
 	if c.Jobs != products || c.Planned != products || c.Failed != 0 || c.Done() != products || c.Applied == 0 || c.Skipped == 0 {
@@ -200,7 +274,7 @@ func TestRun(t *testing.T) {
 // jobs for the same product run one after the other.
 func TestRunFailuresAndThrottling(t *testing.T) {
 	t.Parallel()
-	f := newRunFixture(t, 60, 2)
+	f := newRunFixture(t, 60, 2, false)
 	clock := shopimgtest.NewClock(time.Unix(0, 0))
 	fakeOf := func(j imagesync.Job) *shopimgtest.Fake { return j.Target.Images.(*bounded).Fake }
 	broken, throttled, stuck := f.jobs[3], f.jobs[10], f.jobs[17]
@@ -263,7 +337,7 @@ func TestRunFailuresAndThrottling(t *testing.T) {
 // the same jobs and store finishes every product correctly.
 func TestRunCancel(t *testing.T) {
 	t.Parallel()
-	f := newRunFixture(t, 120, 4)
+	f := newRunFixture(t, 120, 4, false)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var n int
@@ -286,14 +360,37 @@ func TestRunCancel(t *testing.T) {
 	f.check(t, rep)
 }
 
-// TestRunDryRun plans every product and writes nothing.
+// TestRunDryRun plans every product and writes nothing, neither to the
+// platforms nor to the Store (whose plans include store-only operations).
 func TestRunDryRun(t *testing.T) {
 	t.Parallel()
-	f := newRunFixture(t, 30, 5)
+	f := newRunFixture(t, 30, 5, false)
+	states := func() map[imagesync.ProductRef]imagesync.State {
+		out := map[imagesync.ProductRef]imagesync.State{}
+		for _, ref := range f.store.Products() {
+			out[ref], _ = f.store.Load(context.Background(), ref)
+		}
+		return out
+	}
+	before := states()
 	s := &imagesync.Syncer{Store: f.store, Policy: f.policy}
 	rep, err := s.Run(context.Background(), slices.Values(f.jobs), imagesync.RunOptions{DryRun: true})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if d := cmp.Diff(before, states()); d != "" {
+		t.Errorf("a dry run changed the store (-before +after):\n%s", d)
+	}
+	storeOps := 0
+	for _, res := range rep.Results {
+		for _, op := range res.Plan.Ops {
+			if op.Kind.StoreOnly() {
+				storeOps++
+			}
+		}
+	}
+	if storeOps == 0 {
+		t.Error("no plan had a store-only operation: the test proves nothing about the store")
 	}
 	if c := rep.Counts; c.Skipped != 30 || c.Planned != 30 || c.Writes != 0 {
 		t.Errorf("counts %+v", c)
@@ -306,6 +403,97 @@ func TestRunDryRun(t *testing.T) {
 	for i, res := range rep.Results {
 		if res.Plan == nil || res.Plan.Writes != f.bounds[res.Ref] {
 			t.Errorf("result %d: plan %v, want one with %d writes", i, res.Plan, f.bounds[res.Ref])
+		}
+	}
+}
+
+// gated is a Fake whose List waits until the test opens the gate, and
+// reports each caller through entered.
+type gated struct {
+	*shopimgtest.Fake
+	store   string
+	m       *inflight
+	entered chan<- string
+	open    <-chan struct{}
+}
+
+func (g *gated) List(ctx context.Context, pid string) ([]shopimg.Image, error) {
+	defer g.m.enter(g.store)()
+	g.entered <- g.store
+	select {
+	case <-g.open:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return g.Fake.List(ctx, pid)
+}
+
+// TestRunReachesItsBounds holds every product's listing until the test
+// lets go, in a synctest bubble: once every goroutine is blocked, exactly
+// min(Concurrency, stores × PerStore) products are being synced, and no
+// store has more than PerStore. So Run does sync as many products at once
+// as its bounds allow, and never more: with six stores the overall bound
+// (8) binds, with two stores the per-store bound (3 each).
+func TestRunReachesItsBounds(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ stores, perStore, concurrency int }{{6, 2, 8}, {2, 3, 8}} {
+		t.Run(fmt.Sprintf("%d-stores-%d-each-%d-overall", c.stores, c.perStore, c.concurrency), func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) { runBounds(t, c.stores, c.perStore, c.concurrency) })
+		})
+	}
+}
+
+func runBounds(t *testing.T, stores, perStore, concurrency int) {
+	m := &inflight{now: map[string]int{}, max: map[string]int{}}
+	entered := make(chan string, 100)
+	open := make(chan struct{})
+	var jobs []imagesync.Job
+	for i := range 60 {
+		store := fmt.Sprint("s", i%stores)
+		fake := shopimgtest.NewFake()
+		pid := fmt.Sprint("p", i)
+		fake.AddProduct(pid)
+		g := &gated{Fake: fake, store: store, m: m, entered: entered, open: open}
+		jobs = append(jobs, imagesync.Job{Target: imagesync.Target{Platform: "full", Store: store, Images: g}, ProductID: pid, Desired: pim[:1]})
+	}
+	s := &imagesync.Syncer{Store: imagesync.NewMemoryStore()}
+	var rep *imagesync.Report
+	done := make(chan error)
+	go func() {
+		var err error
+		rep, err = s.Run(t.Context(), slices.Values(jobs), imagesync.RunOptions{Concurrency: concurrency, PerStore: perStore})
+		done <- err
+	}()
+	want := min(concurrency, stores*perStore)
+	for range want {
+		<-entered
+	}
+	synctest.Wait() // nothing else can start now
+	m.mu.Lock()
+	now := maps.Clone(m.now)
+	m.mu.Unlock()
+	if len(entered) != 0 || now[""] != want {
+		t.Errorf("%d products synced at once (%d more waiting to list), want %d", now[""], len(entered), want)
+	}
+	for k := range stores {
+		if n := now[fmt.Sprint("s", k)]; n > perStore || stores*perStore <= concurrency && n != perStore {
+			t.Errorf("store s%d syncs %d products at once, want %d at most", k, n, perStore)
+		}
+	}
+	close(open)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if c := rep.Counts; c.Applied != len(jobs) || c.Writes != len(jobs) {
+		t.Errorf("counts %+v", c)
+	}
+	if m.max[""] != want {
+		t.Errorf("%d products at once at most, want %d", m.max[""], want)
+	}
+	for k := range stores {
+		if n := m.max[fmt.Sprint("s", k)]; n > perStore {
+			t.Errorf("store s%d: %d products at once, want at most %d", k, n, perStore)
 		}
 	}
 }

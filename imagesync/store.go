@@ -11,9 +11,10 @@ import (
 // ProductRef names one product in one store on one platform: the unit of
 // state in a Store.
 type ProductRef struct {
-	// Platform and Store are the Target's.
+	// Platform is the Target's Platform.
 	Platform string `json:"platform"`
-	Store    string `json:"store,omitempty"`
+	// Store is the Target's Store (may be empty).
+	Store string `json:"store,omitempty"`
 	// Product is the product's ID on the platform.
 	Product string `json:"product"`
 }

@@ -10,7 +10,8 @@
 // which writes only what changed; and a sync interrupted by a dropped
 // connection after 3dcart stored an image, whose next run adopts that image
 // instead of adding it twice. What 3dcart cannot do (delete an image) is
-// reported as drift.
+// reported as drift. Each run prints progress from Run's events, then a
+// line per product that did something, and the totals.
 package main
 
 import (
@@ -184,10 +185,20 @@ func changeSource(ctx context.Context, from imagesync.Target) error {
 	return err
 }
 
-// runAll runs the jobs, printing a line for every product that did
-// something, failed or drifted, then the totals.
+// runAll runs the jobs, printing progress every ten products, then a line
+// for every product that did something, failed or drifted, then the
+// totals.
 func runAll(ctx context.Context, w io.Writer, s *imagesync.Syncer, jobs []imagesync.Job, dryRun bool) error {
-	rep, err := s.Run(ctx, slices.Values(jobs), imagesync.RunOptions{Concurrency: 8, PerStore: 2, DryRun: dryRun})
+	progress := func(ev imagesync.Event) {
+		// Events come one at a time, in the order of their counts.
+		switch c := ev.Counts; {
+		case ev.Kind == imagesync.EventThrottled:
+			fmt.Fprintf(w, "   (%s throttled, pausing the store %v)\n", ev.Ref.Product, ev.RetryAfter)
+		case ev.Kind != imagesync.EventPlanned && c.Done()%10 == 0:
+			fmt.Fprintf(w, "   ... %d of %d products done, %d writes so far\n", c.Done(), len(jobs), c.Writes)
+		}
+	}
+	rep, err := s.Run(ctx, slices.Values(jobs), imagesync.RunOptions{Concurrency: 8, PerStore: 2, DryRun: dryRun, Progress: progress})
 	if err != nil {
 		return err
 	}

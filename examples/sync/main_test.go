@@ -21,6 +21,7 @@ func TestSync(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"-- 20 products: 20 applied, 0 skipped, 0 failed",
+		"   ... 20 of 20 products done, ",
 		"plan for threedcart/",
 		"-- 20 products: 0 applied, 20 skipped, 0 failed; 0 writes", // the dry run
 		"202: failed:",
