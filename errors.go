@@ -58,7 +58,9 @@ type APIError struct {
 	RequestID string
 	// RetryAfter is how long the platform asked to wait (0 if it did not).
 	RetryAfter time.Duration
-	// Body is the start of the response body (up to the client's limit).
+	// Body is the start of the response body (up to the client's limit),
+	// with any credential of the request that it repeats replaced by
+	// "REDACTED".
 	Body []byte
 	// Kind is the sentinel this error matches. When nil, it follows from
 	// StatusCode (see KindForStatus).
@@ -67,7 +69,10 @@ type APIError struct {
 
 // FieldError is one error about one field or item of a request.
 type FieldError struct {
-	Field   string
+	// Field names the field or item, in the vendor's terms (empty when the
+	// vendor did not say).
+	Field string
+	// Message is what the vendor said is wrong with it.
 	Message string
 }
 
@@ -148,6 +153,7 @@ type InputError struct {
 	Reason string
 }
 
+// Error returns "shopimg: invalid input: <Field> <Reason>".
 func (e *InputError) Error() string {
 	return "shopimg: invalid input: " + e.Field + " " + e.Reason
 }
@@ -166,6 +172,7 @@ type UnsupportedError struct {
 	Reason string
 }
 
+// Error returns "<Platform>: <Operation> is unsupported[: <Reason>]".
 func (e *UnsupportedError) Error() string {
 	s := e.Platform + ": " + e.Operation + " is unsupported"
 	if e.Reason != "" {

@@ -116,6 +116,28 @@ func TestFileFromPath(t *testing.T) {
 	if got := (&shopimg.File{Name: "x.unknownext"}).MediaType(); got != "application/octet-stream" {
 		t.Errorf("unknown extension media type = %s", got)
 	}
+	if got := (&shopimg.File{Name: "x.png", ContentType: "image/webp"}).MediaType(); got != "image/webp" {
+		t.Errorf("ContentType given: media type = %s, want it", got)
+	}
+}
+
+func TestFileFromBytesReopens(t *testing.T) {
+	t.Parallel()
+	f := shopimg.FileFromBytes("a.png", []byte("png"))
+	if f.Name != "a.png" || f.Size != 3 || f.MediaType() != "image/png" {
+		t.Errorf("File = %+v", f)
+	}
+	for range 2 {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if string(b) != "png" {
+			t.Errorf("read %q, want the whole content on every open", b)
+		}
+	}
 }
 
 func TestAPIError(t *testing.T) {

@@ -20,7 +20,9 @@ import (
 //
 // What the target's Capabilities report decides what is checked: a supported
 // operation must work, an unsupported one must fail with ErrUnsupported and
-// change nothing.
+// change nothing. A per-product limit (MaxImages) of at most 20 is reached
+// once, and the add beyond it must fail with ErrInvalidInput. A target that
+// cannot even list is only checked to say so.
 func RunConformance(t *testing.T, newTarget func(t *testing.T) (shopimg.ProductImages, string)) {
 	t.Helper()
 	for _, tc := range conformanceCases {
@@ -31,6 +33,10 @@ func RunConformance(t *testing.T, newTarget func(t *testing.T) (shopimg.ProductI
 				t.Fatal("newTarget returned no target or an empty product ID")
 			}
 			c := &checker{t: t, p: target, pid: productID, caps: target.Capabilities(), ctx: context.Background(), newTarget: newTarget}
+			if !c.caps.List {
+				c.wantUnsupported("List", second(c.p.List(c.ctx, c.pid)))
+				return
+			}
 			tc.run(c)
 		})
 	}
@@ -45,10 +51,12 @@ type checker struct {
 	newTarget func(t *testing.T) (shopimg.ProductImages, string)
 }
 
-var conformanceCases = []struct {
+type conformanceCase struct {
 	name string
 	run  func(c *checker)
-}{
+}
+
+var conformanceCases = []conformanceCase{
 	{"EmptyProductListsNothing", func(c *checker) {
 		if got := c.list(); len(got) != 0 {
 			c.t.Errorf("List of a new product = %d images, want 0", len(got))
@@ -100,8 +108,10 @@ var conformanceCases = []struct {
 		c.wantIDs(ids)
 	}},
 	{"AddAtPosition", func(c *checker) {
+		c.needRoom(5)
 		ids := c.seed(2)
-		img := shopimg.NewImage{SourceURL: "https://images.example.com/front.jpg", Position: new(0)}
+		img := c.newImage("front")
+		img.Position = new(0)
 		if !c.caps.AddAtPosition {
 			c.wantUnsupported("Add(Position 0)", c.addErr(img))
 			c.wantIDs(ids)
@@ -109,12 +119,20 @@ var conformanceCases = []struct {
 		}
 		front := c.add(img)
 		c.wantIDs([]string{front.ID, ids[0], ids[1]})
-		mid := c.add(shopimg.NewImage{SourceURL: "https://images.example.com/mid.jpg", Position: new(2)})
-		c.wantIDs([]string{front.ID, ids[0], mid.ID, ids[1]})
+		mid := c.newImage("mid")
+		mid.Position = new(2)
+		midID := c.add(mid).ID
+		c.wantIDs([]string{front.ID, ids[0], midID, ids[1]})
+		end := c.newImage("end")
+		end.Position = new(4) // the end is a valid position
+		endID := c.add(end).ID
+		c.wantIDs([]string{front.ID, ids[0], midID, ids[1], endID})
 		if !c.caps.HasMain() {
 			return
 		}
-		main := c.add(shopimg.NewImage{SourceURL: "https://images.example.com/main.jpg", Main: true})
+		mainImg := c.newImage("main")
+		mainImg.Main = true
+		main := c.add(mainImg)
 		list := c.list()
 		if list[0].ID != main.ID || !list[0].Main || countMain(list) != 1 {
 			c.t.Errorf("after Add(Main) the list is %v, want %s first and the only main", idsOf(list), main.ID)
@@ -122,8 +140,12 @@ var conformanceCases = []struct {
 	}},
 	{"AddPositionOutOfRange", func(c *checker) {
 		ids := c.seed(1)
-		_, err := c.p.Add(c.ctx, c.pid, shopimg.NewImage{SourceURL: "https://images.example.com/x.jpg", Position: new(5)})
-		if !errors.Is(err, shopimg.ErrInvalidInput) && !errors.Is(err, shopimg.ErrUnsupported) {
+		img := c.newImage("x")
+		img.Position = new(5)
+		_, err := c.p.Add(c.ctx, c.pid, img)
+		// Without AddAtPosition, refusing any position but the end as
+		// unsupported is right too.
+		if !errors.Is(err, shopimg.ErrInvalidInput) && !(errors.Is(err, shopimg.ErrUnsupported) && !c.caps.AddAtPosition) {
 			c.t.Errorf("Add at position 5 of 1: err = %v, want ErrInvalidInput", err)
 		}
 		c.wantIDs(ids)
@@ -134,6 +156,9 @@ var conformanceCases = []struct {
 		got, err := c.p.Update(c.ctx, c.pid, ids[1], u)
 		if !c.caps.Update {
 			c.wantUnsupported("Update(Alt)", err)
+			if list := c.wantIDs(ids); list[1].Alt != "Image 1" {
+				c.t.Errorf("a refused update changed the alt to %q", list[1].Alt)
+			}
 			return
 		}
 		if err != nil {
@@ -159,10 +184,16 @@ var conformanceCases = []struct {
 		if err != nil {
 			c.t.Fatalf("Update(Position): %v", err)
 		}
-		c.wantIDs([]string{ids[1], ids[2], ids[0]})
+		list := c.wantIDs([]string{ids[1], ids[2], ids[0]})
+		for i, img := range list {
+			if img.Position != i || img.Main != (i == 0 && c.caps.HasMain()) {
+				c.t.Errorf("after the move image %s has Position %d, Main %v", img.ID, img.Position, img.Main)
+			}
+		}
 		if _, err := c.p.Update(c.ctx, c.pid, ids[0], shopimg.ImageUpdate{Position: new(3)}); !errors.Is(err, shopimg.ErrInvalidInput) {
 			c.t.Errorf("Update(Position 3 of 3): err = %v, want ErrInvalidInput", err)
 		}
+		c.wantIDs([]string{ids[1], ids[2], ids[0]})
 	}},
 	{"SetMain", func(c *checker) {
 		ids := c.seed(3)
@@ -257,11 +288,11 @@ var conformanceCases = []struct {
 	{"UnknownImageIsNotFound", func(c *checker) {
 		// An ID that is well-formed for the platform but not in this product:
 		// one taken from another target's product.
-		other, otherPID := c.newTarget(c.t)
-		if !c.caps.AddFromURL {
-			c.t.Skip("needs AddFromURL to make an image")
+		if !c.caps.AddFromURL && !c.caps.AddFromFile {
+			c.t.Skip("the target cannot add images")
 		}
-		foreign, err := other.Add(c.ctx, otherPID, shopimg.NewImage{SourceURL: "https://images.example.com/elsewhere.jpg"})
+		other, otherPID := c.newTarget(c.t)
+		foreign, err := other.Add(c.ctx, otherPID, c.newImage("elsewhere"))
 		if err != nil {
 			c.t.Fatalf("Add on the second target: %v", err)
 		}
@@ -281,6 +312,8 @@ var conformanceCases = []struct {
 		ids := c.seed(1)
 		url := "https://images.example.com/x.jpg"
 		checks := map[string]error{
+			"Delete(empty product)":     c.p.Delete(c.ctx, "", ids[0]),
+			"Update(empty product)":     second(c.p.Update(c.ctx, "", ids[0], shopimg.ImageUpdate{Alt: new("x")})),
 			"List(empty product)":       second(c.p.List(c.ctx, "")),
 			"Add(empty product)":        second(c.p.Add(c.ctx, "", shopimg.NewImage{SourceURL: url})),
 			"Add(no source)":            second(c.p.Add(c.ctx, c.pid, shopimg.NewImage{Alt: "x"})),
@@ -295,23 +328,49 @@ var conformanceCases = []struct {
 			"Delete(empty image)":       c.p.Delete(c.ctx, c.pid, ""),
 			"Delete(control character)": c.p.Delete(c.ctx, c.pid, "a\nb"),
 		}
+		// Refusing these as unsupported is right too where the platform
+		// lacks what they ask for.
+		orUnsupported := map[string]error{
+			"Add(main not first)":    second(c.p.Add(c.ctx, c.pid, shopimg.NewImage{SourceURL: url, Main: true, Position: new(1)})),
+			"Update(main not first)": second(c.p.Update(c.ctx, c.pid, ids[0], shopimg.ImageUpdate{Main: new(true), Position: new(1)})),
+		}
+		lacks := map[string]bool{
+			"Add(main not first)":    !c.caps.AddFromURL || !c.caps.AddAtPosition || !c.caps.HasMain(),
+			"Update(main not first)": !c.caps.SetMain || !c.caps.Reorder,
+		}
 		for name, err := range checks {
 			if !errors.Is(err, shopimg.ErrInvalidInput) {
 				c.t.Errorf("%s: err = %v, want ErrInvalidInput", name, err)
 			}
 		}
+		for name, err := range orUnsupported {
+			if !errors.Is(err, shopimg.ErrInvalidInput) && !(lacks[name] && errors.Is(err, shopimg.ErrUnsupported)) {
+				c.t.Errorf("%s: err = %v, want ErrInvalidInput", name, err)
+			}
+		}
+		c.wantIDs(ids)
+	}},
+	{"MaxImagesIsEnforced", func(c *checker) {
+		if c.caps.MaxImages == 0 || c.caps.MaxImages > 20 {
+			c.t.Skip("no per-product limit small enough to reach")
+		}
+		ids := c.seed(c.caps.MaxImages)
+		if _, err := c.p.Add(c.ctx, c.pid, c.newImage("one-too-many")); !errors.Is(err, shopimg.ErrInvalidInput) {
+			c.t.Errorf("Add beyond MaxImages %d: err = %v, want ErrInvalidInput", c.caps.MaxImages, err)
+		}
 		c.wantIDs(ids)
 	}},
 	{"ConcurrentAdds", func(c *checker) {
-		if !c.caps.AddFromURL {
-			c.t.Skip("needs AddFromURL")
-		}
 		const n = 6
+		c.needRoom(n)
+		if !c.caps.AddFromURL && !c.caps.AddFromFile {
+			c.t.Skip("the target cannot add images")
+		}
 		var wg sync.WaitGroup
 		got := make([]string, n)
 		for i := range n {
 			wg.Go(func() {
-				img, err := c.p.Add(c.ctx, c.pid, shopimg.NewImage{SourceURL: fmt.Sprintf("https://images.example.com/c%d.jpg", i)})
+				img, err := c.p.Add(c.ctx, c.pid, c.newImage(fmt.Sprintf("c%d", i)))
 				if err != nil {
 					c.t.Errorf("concurrent Add %d: %v", i, err)
 				}
@@ -335,11 +394,24 @@ var conformanceCases = []struct {
 // pngPixel is a 1x1 transparent PNG.
 var pngPixel = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
+// list lists the product and checks what every List must hold: positions
+// are the indexes, the product ID is the one asked for, IDs are unique, and
+// the first image is the only main one where the platform has a main image.
 func (c *checker) list() []shopimg.Image {
 	c.t.Helper()
 	list, err := c.p.List(c.ctx, c.pid)
 	if err != nil {
 		c.t.Fatalf("List: %v", err)
+	}
+	seen := map[string]bool{}
+	for i, img := range list {
+		if img.Position != i || img.ProductID != c.pid || img.ID == "" || seen[img.ID] {
+			c.t.Errorf("List()[%d] has ID %q, Position %d, ProductID %q; want a unique ID, Position %d, ProductID %q", i, img.ID, img.Position, img.ProductID, i, c.pid)
+		}
+		if want := i == 0 && c.caps.HasMain(); img.Main != want {
+			c.t.Errorf("List()[%d] (%s) has Main=%v, want %v", i, img.ID, img.Main, want)
+		}
+		seen[img.ID] = true
 	}
 	return list
 }
@@ -359,24 +431,39 @@ func (c *checker) addErr(img shopimg.NewImage) error {
 }
 
 // seed adds n images from URLs (or files when the platform takes no URLs)
-// and returns their IDs in order.
+// with the alt texts "Image 0", "Image 1", ... and returns their IDs in
+// order.
 func (c *checker) seed(n int) []string {
 	c.t.Helper()
 	if !c.caps.AddFromURL && !c.caps.AddFromFile {
 		c.t.Skip("the target cannot add images")
 	}
+	c.needRoom(n)
 	ids := make([]string, n)
 	for i := range n {
-		img := shopimg.NewImage{Alt: fmt.Sprintf("Image %d", i)}
-		if c.caps.AddFromURL {
-			img.SourceURL = fmt.Sprintf("https://images.example.com/seed-%d.jpg", i)
-		} else {
-			img.File = shopimg.FileFromBytes(fmt.Sprintf("seed-%d.png", i), pngPixel)
-		}
+		img := c.newImage(fmt.Sprintf("seed-%d", i))
+		img.Alt = fmt.Sprintf("Image %d", i)
 		ids[i] = c.add(img).ID
 	}
 	c.wantIDs(ids)
 	return ids
+}
+
+// newImage is an image named name from a URL, or a file when the platform
+// takes no URLs.
+func (c *checker) newImage(name string) shopimg.NewImage {
+	if c.caps.AddFromURL {
+		return shopimg.NewImage{SourceURL: "https://images.example.com/" + name + ".jpg"}
+	}
+	return shopimg.NewImage{File: shopimg.FileFromBytes(name+".png", pngPixel)}
+}
+
+// needRoom skips the case when the product cannot hold n images.
+func (c *checker) needRoom(n int) {
+	c.t.Helper()
+	if c.caps.MaxImages > 0 && n > c.caps.MaxImages {
+		c.t.Skipf("needs %d images, the platform allows %d", n, c.caps.MaxImages)
+	}
 }
 
 // wantIDs checks the listed order and returns the list.

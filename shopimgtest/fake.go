@@ -71,11 +71,18 @@ type fakeProduct struct {
 // FakeImage is an image stored in a Fake; it is the Raw value of the Images
 // the Fake returns.
 type FakeImage struct {
-	ID        string
-	URL       string
-	FileName  string
-	Size      int64
-	Alt       string
+	// ID is the image's ID (see WithIDs).
+	ID string
+	// URL is the source URL it was added from, or for an upload a made-up
+	// URL under https://fake.shopimg.test/.
+	URL string
+	// FileName is the uploaded file's name, empty for a URL add.
+	FileName string
+	// Size is how many bytes of the upload were read, 0 for a URL add.
+	Size int64
+	// Alt is the image's alt text.
+	Alt string
+	// UpdatedAt is when it was added or last changed, by the Fake's clock.
 	UpdatedAt time.Time
 }
 
@@ -83,8 +90,11 @@ type FakeImage struct {
 type Option func(*Fake)
 
 // WithCapabilities makes the Fake behave like a platform with caps: every
-// operation caps does not allow returns ErrUnsupported, and write calls are
-// counted the way that platform would need them.
+// operation caps does not allow returns ErrUnsupported, a product holds at
+// most caps.MaxImages images (the add beyond fails with ErrInvalidInput), and
+// write calls are counted the way that platform would need them (BatchReorder,
+// MaxPerCall). AsyncAdd is only reported: like an adapter that waits for the
+// platform's job, the Fake's Add returns the stored image.
 func WithCapabilities(caps shopimg.Capabilities) Option {
 	return func(f *Fake) { f.caps = caps }
 }

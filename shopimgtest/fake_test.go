@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -156,3 +159,226 @@ func TestNothingCountedForRejectedCalls(t *testing.T) {
 		t.Errorf("Writes = %d after rejected calls, want 0", f.Writes())
 	}
 }
+
+func TestClock(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	c := shopimgtest.NewClock(start)
+	ctx := context.Background()
+	if err := c.Sleep(ctx, 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Sleep(ctx, 0)
+	_ = c.Sleep(ctx, -time.Second) // recorded, but time does not go back
+	c.Advance(time.Minute)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := c.Sleep(cancelled, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("Sleep with a cancelled context = %v, want context.Canceled", err)
+	}
+	if got, want := c.Now(), start.Add(time.Minute+3*time.Second); !got.Equal(want) {
+		t.Errorf("Now = %v, want %v", got, want)
+	}
+	if diff := cmp.Diff([]time.Duration{3 * time.Second, 0, -time.Second}, c.Sleeps()); diff != "" {
+		t.Errorf("Sleeps (-want +got):\n%s", diff)
+	}
+	if c.Slept() != 2*time.Second {
+		t.Errorf("Slept = %v, want the sum 2s", c.Slept())
+	}
+}
+
+func TestFakeUnknownProductAndImage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := shopimgtest.NewFake()
+	imgs := f.Seed("p", shopimg.Image{})
+	url := shopimg.NewImage{SourceURL: "https://x.test/a.jpg"}
+	notFound := map[string]error{
+		"List":              second(f.List(ctx, "nope")),
+		"Add":               second(f.Add(ctx, "nope", url)),
+		"Update":            second(f.Update(ctx, "nope", imgs[0].ID, shopimg.ImageUpdate{Alt: new("x")})),
+		"Reorder":           f.Reorder(ctx, "nope", nil),
+		"Delete":            f.Delete(ctx, "nope", imgs[0].ID),
+		"UpdateImages":      second(f.UpdateImages(ctx, "nope", shopimg.BatchUpdate{Alt: map[string]string{"1": "x"}})),
+		"Update(image)":     second(f.Update(ctx, "p", "999", shopimg.ImageUpdate{Alt: new("x")})),
+		"Delete(image)":     f.Delete(ctx, "p", "999"),
+		"UpdateImages(alt)": second(f.UpdateImages(ctx, "p", shopimg.BatchUpdate{Alt: map[string]string{"999": "x"}})),
+	}
+	for name, err := range notFound {
+		if !errors.Is(err, shopimg.ErrNotFound) {
+			t.Errorf("%s: err = %v, want ErrNotFound", name, err)
+		}
+	}
+	if f.Images("nope") != nil {
+		t.Error("Images of an unknown product is not nil")
+	}
+}
+
+func TestFakeRefusesWhatTheProfileLacks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	file := shopimg.NewImage{File: shopimg.FileFromBytes("a.png", []byte("png"))}
+	url := shopimg.NewImage{SourceURL: "https://x.test/a.jpg"}
+	threeD := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.ThreeDCartProfile))
+	threeDImgs := threeD.Seed("p", shopimg.Image{}, shopimg.Image{})
+	finer := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.FinerWorksProfile))
+	finerImgs := finer.Seed("lib", shopimg.Image{}, shopimg.Image{})
+	none := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimg.Capabilities{}))
+	none.AddProduct("p")
+	unsupported := map[string]error{
+		"3dcart upload":            second(threeD.Add(ctx, "p", file)),
+		"3dcart add at position 0": second(threeD.Add(ctx, "p", shopimg.NewImage{SourceURL: url.SourceURL, Position: new(0)})),
+		"3dcart add main":          second(threeD.Add(ctx, "p", shopimg.NewImage{SourceURL: url.SourceURL, Main: true})),
+		"3dcart set main":          second(threeD.Update(ctx, "p", threeDImgs[1].ID, shopimg.ImageUpdate{Main: new(true)})),
+		"3dcart delete":            threeD.Delete(ctx, "p", threeDImgs[0].ID),
+		"finerworks add main":      second(finer.Add(ctx, "lib", shopimg.NewImage{SourceURL: url.SourceURL, Main: true})),
+		"finerworks reorder":       finer.Reorder(ctx, "lib", []string{finerImgs[1].ID, finerImgs[0].ID}),
+		"finerworks move":          second(finer.Update(ctx, "lib", finerImgs[1].ID, shopimg.ImageUpdate{Position: new(0)})),
+		"finerworks batch order":   second(finer.UpdateImages(ctx, "lib", shopimg.BatchUpdate{Order: []string{finerImgs[1].ID, finerImgs[0].ID}})),
+		"none list":                second(none.List(ctx, "p")),
+		"none add":                 second(none.Add(ctx, "p", url)),
+		"none update":              second(none.Update(ctx, "p", "1", shopimg.ImageUpdate{Alt: new("x")})),
+		"none batch":               second(none.UpdateImages(ctx, "p", shopimg.BatchUpdate{Alt: map[string]string{"1": "x"}})),
+		"batch alt without Update": second(shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimg.Capabilities{BatchUpdate: true})).UpdateImages(ctx, "p", shopimg.BatchUpdate{Alt: map[string]string{"1": "x"}})),
+	}
+	for name, err := range unsupported {
+		if !errors.Is(err, shopimg.ErrUnsupported) {
+			t.Errorf("%s: err = %v, want ErrUnsupported", name, err)
+		}
+	}
+	// Appending at the explicit end is no position change: allowed.
+	if _, err := threeD.Add(ctx, "p", shopimg.NewImage{SourceURL: url.SourceURL, Position: new(2)}); err != nil {
+		t.Errorf("3dcart add at the end: %v", err)
+	}
+	if threeD.Writes() != 1 || finer.Writes() != 0 || none.Writes() != 0 {
+		t.Errorf("writes %d, %d, %d; want 1, 0, 0", threeD.Writes(), finer.Writes(), none.Writes())
+	}
+}
+
+func TestFakeMaxImages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.SallaProfile))
+	f.Seed("p", make([]shopimg.Image, 10)...)
+	_, err := f.Add(ctx, "p", shopimg.NewImage{SourceURL: "https://x.test/11.jpg"})
+	if !errors.Is(err, shopimg.ErrInvalidInput) || len(f.Images("p")) != 10 || f.Writes() != 0 {
+		t.Errorf("11th image: err = %v, %d images, %d writes; want ErrInvalidInput, 10, 0", err, len(f.Images("p")), f.Writes())
+	}
+}
+
+func TestFakeUploadsAndClock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := shopimgtest.NewClock(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+	f := shopimgtest.NewFake(shopimgtest.WithClock(clock), shopimgtest.WithIDs(func(n int) string { return fmt.Sprintf("img-%d.jpg", n) }))
+	f.AddProduct("p")
+	opens := 0
+	file := &shopimg.File{Name: "shoe.png", Size: 4, Open: func() (io.ReadCloser, error) {
+		opens++
+		return io.NopCloser(strings.NewReader("data")), nil
+	}}
+	got, err := f.Add(ctx, "p", shopimg.NewImage{File: file, Alt: "Shoe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := shopimg.Image{
+		ID: "img-1.jpg", ProductID: "p", URL: "https://fake.shopimg.test/p/img-1.jpg/shoe.png", Alt: "Shoe", Main: true,
+		UpdatedAt: clock.Now(),
+		Raw:       shopimgtest.FakeImage{ID: "img-1.jpg", URL: "https://fake.shopimg.test/p/img-1.jpg/shoe.png", FileName: "shoe.png", Size: 4, Alt: "Shoe", UpdatedAt: clock.Now()},
+	}
+	if diff := cmp.Diff(want, got); diff != "" || opens != 1 {
+		t.Errorf("opened %d times; Add (-want +got):\n%s", opens, diff)
+	}
+	clock.Advance(time.Hour)
+	upd, err := f.Update(ctx, "p", got.ID, shopimg.ImageUpdate{Alt: new("Red shoe")})
+	if err != nil || !upd.UpdatedAt.Equal(clock.Now()) {
+		t.Errorf("Update: %v, UpdatedAt %v; want the clock's %v", err, upd.UpdatedAt, clock.Now())
+	}
+	failing := &shopimg.File{Name: "x.png", Size: -1, Open: func() (io.ReadCloser, error) { return nil, errors.New("disk gone") }}
+	if _, err := f.Add(ctx, "p", shopimg.NewImage{File: failing}); err == nil || !strings.Contains(err.Error(), "disk gone") {
+		t.Errorf("unopenable file: err = %v", err)
+	}
+}
+
+func TestFakeBatchOrderAndCounts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.ShoptetProfile))
+	imgs := f.Seed("p", make([]shopimg.Image, 4)...)
+	id := func(i int) string { return imgs[i].ID }
+	got, err := f.UpdateImages(ctx, "p", shopimg.BatchUpdate{
+		Order: []string{id(3), id(0), id(1), id(2)},
+		Alt:   map[string]string{id(0): "front", id(1): ""}, // id(1) unchanged
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order, alts []string
+	for _, img := range got {
+		order, alts = append(order, img.ID), append(alts, img.Alt)
+	}
+	if diff := cmp.Diff([]string{id(3), id(0), id(1), id(2)}, order); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"", "front", "", ""}, alts); diff != "" {
+		t.Errorf("alts (-want +got):\n%s", diff)
+	}
+	if f.Writes() != 1 { // one PATCH of up to 100
+		t.Errorf("Writes = %d, want 1", f.Writes())
+	}
+	// Nothing to change: no write.
+	if _, err := f.UpdateImages(ctx, "p", shopimg.BatchUpdate{Order: order, Alt: map[string]string{id(0): "front"}}); err != nil || f.Writes() != 1 {
+		t.Errorf("a no-op batch: %v, Writes %d; want no new write", err, f.Writes())
+	}
+	if _, err := f.UpdateImages(ctx, "p", shopimg.BatchUpdate{Order: order[:2]}); !errors.Is(err, shopimg.ErrInvalidInput) {
+		t.Errorf("a partial order: err = %v, want ErrInvalidInput", err)
+	}
+	if diff := cmp.Diff(map[shopimgtest.Op]int{shopimgtest.OpUpdateImages: 3}, f.Calls()); diff != "" {
+		t.Errorf("Calls (-want +got):\n%s", diff)
+	}
+	f.ResetCounts()
+	if f.Writes() != 0 || len(f.Calls()) != 0 {
+		t.Errorf("after ResetCounts: %d writes, calls %v", f.Writes(), f.Calls())
+	}
+}
+
+func TestFakeFaultsPerProductAndApplied(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	boom := errors.New("boom")
+	f := shopimgtest.NewFake()
+	a := f.Seed("a", shopimg.Image{}, shopimg.Image{})
+	b := f.Seed("b", shopimg.Image{}, shopimg.Image{})
+	f.Inject(shopimgtest.Fault{Op: shopimgtest.OpDelete, ProductID: "b", Err: boom, Apply: true})
+	f.Inject(shopimgtest.Fault{Op: shopimgtest.OpList, Err: boom})
+	if err := f.Delete(ctx, "a", a[0].ID); err != nil {
+		t.Errorf("Delete on a: %v, want the fault to wait for product b", err)
+	}
+	if err := f.Delete(ctx, "b", b[0].ID); !errors.Is(err, boom) || len(f.Images("b")) != 1 {
+		t.Errorf("Delete on b: %v with %d images left; want boom, applied", err, len(f.Images("b")))
+	}
+	if _, err := f.List(ctx, "a"); !errors.Is(err, boom) {
+		t.Errorf("List: %v, want boom", err)
+	}
+	if _, err := f.List(ctx, "a"); err != nil {
+		t.Errorf("second List: %v, want the fault used up", err)
+	}
+	for _, op := range []shopimgtest.Op{shopimgtest.OpUpdate, shopimgtest.OpReorder, shopimgtest.OpUpdateImages} {
+		f.Inject(shopimgtest.Fault{Op: op, ProductID: "b", Err: boom})
+	}
+	if _, err := f.Update(ctx, "b", b[1].ID, shopimg.ImageUpdate{Alt: new("x")}); !errors.Is(err, boom) {
+		t.Errorf("Update: %v, want boom", err)
+	}
+	f.Seed("b", shopimg.Image{ID: "x"}, shopimg.Image{ID: "y"})
+	if err := f.Reorder(ctx, "b", []string{"y", "x"}); !errors.Is(err, boom) {
+		t.Errorf("Reorder: %v, want boom", err)
+	}
+	if _, err := f.UpdateImages(ctx, "b", shopimg.BatchUpdate{Alt: map[string]string{"x": "new"}}); !errors.Is(err, boom) {
+		t.Errorf("UpdateImages: %v, want boom", err)
+	}
+	if diff := cmp.Diff([]string{"x", "y"}, []string{f.Images("b")[0].ID, f.Images("b")[1].ID}); diff != "" || f.Images("b")[0].Alt != "" {
+		t.Errorf("faults without Apply changed the product (-want +got):\n%s", diff)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }

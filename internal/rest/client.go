@@ -35,6 +35,21 @@ const (
 	OpCreate
 )
 
+// String returns the Op's name: "auto", "read", "write" or "create".
+func (o Op) String() string {
+	switch o {
+	case OpAuto:
+		return "auto"
+	case OpRead:
+		return "read"
+	case OpWrite:
+		return "write"
+	case OpCreate:
+		return "create"
+	}
+	return fmt.Sprintf("Op(%d)", int(o))
+}
+
 func (o Op) resolve(method string) Op {
 	if o != OpAuto {
 		return o
@@ -159,8 +174,10 @@ type Request struct {
 
 // Response is what a successful call returns besides its decoded body.
 type Response struct {
+	// StatusCode is the HTTP status of the last attempt.
 	StatusCode int
-	Header     http.Header
+	// Header holds the last attempt's response headers.
+	Header http.Header
 	// Rate is the quota state the response reported, if any.
 	Rate RateInfo
 	// Attempts is how many times the request was sent.

@@ -3,13 +3,16 @@ package rest_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,6 +25,7 @@ import (
 
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/internal/rest"
+	"github.com/shopimg/shopimg/shopimgtest"
 )
 
 func TestStatusToSentinel(t *testing.T) {
@@ -115,7 +119,7 @@ func TestHugeErrorBodyIsReadOnlyToLimit(t *testing.T) {
 	hc := &http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 400, Header: http.Header{"Content-Type": {"text/plain"}}, Body: body, Request: r}, nil
 	})}
-	cfg := rest.Config{Settings: rest.DefaultSettings("https://api.example.com"), Platform: "testvendor"}
+	cfg := rest.Config{Settings: rest.DefaultSettings("https://api.example.com"), Platform: "testvendor", Auth: func(h http.Header) { h.Set("X-Auth-Token", secret) }}
 	cfg.HTTPClient = hc
 	c, err := rest.New(cfg)
 	if err != nil {
@@ -126,6 +130,7 @@ func TestHugeErrorBodyIsReadOnlyToLimit(t *testing.T) {
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("err = %v", err)
 	}
+	checkNoSecret(t, err)
 	if len(apiErr.Body) != rest.DefaultMaxErrorBody {
 		t.Errorf("kept %d bytes of the body, want %d", len(apiErr.Body), rest.DefaultMaxErrorBody)
 	}
@@ -213,7 +218,7 @@ func TestRequestBuilding(t *testing.T) {
 	if got.Header.Get("Accept") != "application/json" || got.Header.Get("X-Extra") != "1" {
 		t.Errorf("headers = %v", got.Header)
 	}
-	if _, err := hs.client.Do(context.Background(), &rest.Request{Method: http.MethodGet, Path: rest.Path("products/%s", "..")}, nil); !errors.Is(err, shopimg.ErrInvalidInput) {
+	if _, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: rest.Path("products/%s", "..")}, nil); !errors.Is(err, shopimg.ErrInvalidInput) {
 		t.Errorf("dot segment: err = %v, want ErrInvalidInput", err)
 	}
 	if hs.hits.Load() != 1 {
@@ -470,5 +475,271 @@ func TestEchoedSecretsAreScrubbed(t *testing.T) {
 	var apiErr *shopimg.APIError
 	if !errors.As(err, &apiErr) || apiErr.Message != "bad key REDACTED" || !strings.Contains(string(apiErr.Body), `"X-Auth-Token":"REDACTED"`) {
 		t.Errorf("err = %v, body %s", err, apiErr.Body)
+	}
+}
+
+// TestHugeErrorBodyOverHTTP: a real server sends a 10 MiB error page that
+// starts by echoing the credential; the client keeps the limit's worth,
+// scrubbed, and its message stays one short line.
+func TestHugeErrorBodyOverHTTP(t *testing.T) {
+	t.Parallel()
+	const size = 10 << 20
+	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusBadRequest)
+		head := "bad token " + r.Header.Get("X-Auth-Token") + " "
+		_, _ = io.WriteString(w, head)
+		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		for n := len(head); n < size; n += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return // the client stopped reading
+			}
+		}
+	}, func(c *rest.Config) { c.MaxErrorBody = 1 << 10 })
+	_, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x"}, nil)
+	var apiErr *shopimg.APIError
+	if !errors.As(err, &apiErr) || !errors.Is(err, shopimg.ErrInvalidInput) {
+		t.Fatalf("err = %v, want a 400 APIError", err)
+	}
+	if len(apiErr.Body) > 1<<10 || !bytes.HasPrefix(apiErr.Body, []byte("bad token REDACTED x")) {
+		t.Errorf("kept %d bytes starting %.40q; want at most 1 KiB, scrubbed", len(apiErr.Body), apiErr.Body)
+	}
+	if len(err.Error()) > 500 {
+		t.Errorf("error message is %d bytes long", len(err.Error()))
+	}
+}
+
+func TestBearerTokenIsScrubbed(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		// Echo only the token, without its "Bearer " scheme.
+		token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = fmt.Fprintf(w, "token %s has expired", token)
+	}, func(c *rest.Config) {
+		auth := c.Auth
+		c.Auth = func(h http.Header) { auth(h); h.Set("Authorization", "Bearer "+secret) }
+	})
+	_, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x"}, nil)
+	want := "testvendor: GET /api/v1/x: 401 Unauthorized: token REDACTED has expired"
+	if err == nil || err.Error() != want || !errors.Is(err, shopimg.ErrUnauthorized) {
+		t.Errorf("err = %v\nwant  %s", err, want)
+	}
+}
+
+func TestEmptySuccessBody(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusOK, http.StatusCreated, http.StatusNoContent} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(status) })
+			got := item{ID: 42}
+			resp, err := hs.do(context.Background(), &rest.Request{Method: http.MethodPost, Path: "x"}, &got)
+			if err != nil || resp.StatusCode != status || got.ID != 42 {
+				t.Errorf("got %+v, %v, status %d; want success with out untouched", got, err, resp.StatusCode)
+			}
+		})
+	}
+}
+
+// TestBadRequestsAreNotSent: a request the core cannot build fails before
+// anything reaches the server.
+func TestBadRequestsAreNotSent(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, okJSON(`{}`))
+	f := shopimg.FileFromBytes("a.png", []byte("x"))
+	bad := map[string]*rest.Request{
+		"JSON and multipart": {Method: http.MethodPost, Path: "x", JSON: item{}, Multipart: &rest.Multipart{FileField: "f", File: f}},
+		"unencodable JSON":   {Method: http.MethodPost, Path: "x", JSON: map[string]any{"c": make(chan int)}},
+		"query not a struct": {Method: http.MethodGet, Path: "x", Query: 5},
+		"file without field": {Method: http.MethodPost, Path: "x", Multipart: &rest.Multipart{File: f}},
+		"dot segment":        {Method: http.MethodGet, Path: "a/./b"},
+		"bad method":         {Method: "BAD METHOD", Path: "x"},
+	}
+	for name, r := range bad {
+		if _, err := hs.do(context.Background(), r, nil); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if n := hs.hits.Load(); n != 0 {
+		t.Errorf("the server saw %d requests, want 0", n)
+	}
+	//lint:ignore SA1012 a nil context on purpose
+	if _, err := hs.client.Do(nil, &rest.Request{Method: http.MethodGet, Path: "x"}, nil); err == nil {
+		t.Error("a nil context: no error")
+	}
+}
+
+func TestUserAgentOnTheWire(t *testing.T) {
+	t.Parallel()
+	var got atomic.Value
+	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("User-Agent"))
+		w.WriteHeader(http.StatusNoContent)
+	}, func(c *rest.Config) {
+		if err := c.SetUserAgent("pim-connector/2.1"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if _, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if ua := got.Load(); ua != "pim-connector/2.1 "+shopimg.UserAgent {
+		t.Errorf("User-Agent = %q", ua)
+	}
+}
+
+func TestOpString(t *testing.T) {
+	t.Parallel()
+	got := []string{rest.OpAuto.String(), rest.OpRead.String(), rest.OpWrite.String(), rest.OpCreate.String(), rest.Op(9).String()}
+	if diff := cmp.Diff([]string{"auto", "read", "write", "create", "Op(9)"}, got); diff != "" {
+		t.Errorf("Op names (-want +got):\n%s", diff)
+	}
+}
+
+func TestClientAccessors(t *testing.T) {
+	t.Parallel()
+	lim := rest.NewLimiter(nil)
+	cfg := rest.Config{Settings: rest.DefaultSettings("https://api.example.com"), Platform: "testvendor"}
+	cfg.Limiter = lim
+	c, err := rest.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Platform() != "testvendor" || c.Limiter() != lim {
+		t.Errorf("Platform %q, Limiter shared %v", c.Platform(), c.Limiter() == lim)
+	}
+	if _, err := rest.New(rest.Config{Settings: rest.DefaultSettings("https://api.example.com")}); err == nil {
+		t.Error("New without Platform: no error")
+	}
+}
+
+func TestBinaryErrorBody(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.WriteHeader(http.StatusConflict)
+		_, _ = w.Write([]byte{0xff, 0xfe, 0x00, 0x01})
+	})
+	_, err := hs.do(context.Background(), &rest.Request{Method: http.MethodPut, Path: "x"}, nil)
+	if want := "testvendor: PUT /api/v1/x: 409 Conflict: binary body (4 bytes)"; err == nil || err.Error() != want || !errors.Is(err, shopimg.ErrConflict) {
+		t.Errorf("err = %v\nwant  %s", err, want)
+	}
+}
+
+// TestUploadSizeMismatchIsNotRetried: a File whose Size is wrong fails the
+// same way on every attempt, so it is reported at once; the body was cut
+// short, so even a create surely did not happen.
+func TestUploadSizeMismatchIsNotRetried(t *testing.T) {
+	t.Parallel()
+	for _, method := range []string{http.MethodPut, http.MethodPost} {
+		t.Run(method, func(t *testing.T) {
+			t.Parallel()
+			hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				w.WriteHeader(http.StatusNoContent)
+			})
+			var opens atomic.Int64
+			f := &shopimg.File{Name: "a.png", Size: 10, Open: func() (io.ReadCloser, error) {
+				opens.Add(1)
+				return io.NopCloser(strings.NewReader("abc")), nil
+			}}
+			_, err := hs.do(context.Background(), &rest.Request{Method: method, Path: "x", Multipart: &rest.Multipart{FileField: "photo", File: f}}, nil)
+			if err == nil || !strings.Contains(err.Error(), "Size says 10") || errors.Is(err, shopimg.ErrOutcomeUnknown) {
+				t.Errorf("err = %v, want the size mismatch, outcome known", err)
+			}
+			if opens.Load() != 1 || len(hs.clock.Sleeps()) != 0 {
+				t.Errorf("opened %d times, slept %v; want 1 and no retry", opens.Load(), hs.clock.Sleeps())
+			}
+		})
+	}
+}
+
+func TestUntrustedCertificateIsNotRetried(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(srv.Close)
+	clock := shopimgtest.NewClock(epoch)
+	cfg := rest.Config{Settings: rest.DefaultSettings(srv.URL), Platform: "testvendor", Auth: func(h http.Header) { h.Set("X-Auth-Token", secret) }}
+	cfg.Clock = clock
+	cfg.HTTPClient = &http.Client{Transport: &http.Transport{}} // trusts nothing of the test server's
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)            // the handshake failure is expected
+	c, err := rest.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		_, err = c.Do(context.Background(), &rest.Request{Method: method, Path: "x", Query: url.Values{"token": {secret}}}, nil)
+		checkNoSecret(t, err)
+		var verr *tls.CertificateVerificationError
+		if !errors.As(err, &verr) || errors.Is(err, shopimg.ErrOutcomeUnknown) || len(clock.Sleeps()) != 0 {
+			t.Errorf("%s: err = %v, sleeps %v; want a certificate error, outcome known, no retry", method, err, clock.Sleeps())
+		}
+	}
+}
+
+// countingSource is an upload of n bytes that counts how many were read.
+type countingSource struct {
+	left int64
+	read atomic.Int64
+}
+
+func (s *countingSource) Read(p []byte) (int, error) {
+	if s.left == 0 {
+		return 0, io.EOF
+	}
+	n := min(int64(len(p)), s.left)
+	clear(p[:n])
+	s.left -= n
+	s.read.Add(n)
+	return int(n), nil
+}
+
+func (s *countingSource) Close() error { return nil }
+
+// TestUploadIsStreamed: when the server sees the first bytes of a 16 MiB
+// file part, the client has read only part of the source, so the upload is
+// not buffered whole before it is sent.
+func TestUploadIsStreamed(t *testing.T) {
+	t.Parallel()
+	const size = 16 << 20
+	src := &countingSource{left: size}
+	var readWhenFirstSeen, received int64
+	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		part, err := multipart.NewReader(r.Body, params["boundary"]).NextPart()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		var first [1 << 10]byte
+		n, _ := io.ReadFull(part, first[:])
+		readWhenFirstSeen = src.read.Load()
+		rest, _ := io.Copy(io.Discard, part)
+		received = int64(n) + rest
+		w.WriteHeader(http.StatusNoContent)
+	})
+	f := &shopimg.File{Name: "big.jpg", Size: size, Open: func() (io.ReadCloser, error) { return src, nil }}
+	if _, err := hs.do(context.Background(), &rest.Request{Method: http.MethodPut, Path: "x", Multipart: &rest.Multipart{FileField: "photo", File: f}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if received != size {
+		t.Errorf("the server received %d bytes, want %d", received, size)
+	}
+	if readWhenFirstSeen >= size/2 {
+		t.Errorf("%d of %d bytes were read from the source before the server saw the first; want the upload streamed", readWhenFirstSeen, size)
+	}
+}
+
+func TestEchoedQuerySecretIsScrubbed(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = fmt.Fprintf(w, "bad request to %s", r.URL.String())
+	})
+	_, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x", Query: url.Values{"api_key": {secret}, "page": {"2"}}}, nil)
+	var apiErr *shopimg.APIError
+	if !errors.As(err, &apiErr) || !strings.Contains(apiErr.Message, "api_key=REDACTED") || !strings.Contains(apiErr.Message, "page=2") {
+		t.Errorf("err = %v, want the key scrubbed and the rest kept", err)
 	}
 }

@@ -35,7 +35,7 @@ func (c *Client) decodeError(st *attempt, resp *http.Response) *shopimg.APIError
 		c.cfg.DecodeError(e, resp.Header, body)
 	}
 	if resp.Request != nil {
-		c.scrub(e, resp.Request.Header)
+		c.scrub(e, resp.Request)
 	}
 	return e
 }
@@ -44,15 +44,22 @@ func (c *Client) decodeError(st *attempt, resp *http.Response) *shopimg.APIError
 // scrubbing: shorter ones would blank out ordinary words.
 const minSecretLen = 6
 
-// scrub replaces the values of the request's secret headers wherever the
-// error repeats them.
-func (c *Client) scrub(e *shopimg.APIError, h http.Header) {
+// scrub replaces the values of the request's secret headers and secret
+// query parameters wherever the error repeats them.
+func (c *Client) scrub(e *shopimg.APIError, req *http.Request) {
 	var olds []string
 	for _, name := range c.secrets {
-		for _, v := range h.Values(name) {
+		for _, v := range req.Header.Values(name) {
 			olds = append(olds, v)
 			if f := strings.Fields(v); len(f) == 2 { // "Bearer <token>"
 				olds = append(olds, f[1])
+			}
+		}
+	}
+	if req.URL != nil && req.URL.RawQuery != "" {
+		for k, vs := range req.URL.Query() {
+			if isSecretQuery(k) {
+				olds = append(olds, vs...)
 			}
 		}
 	}
@@ -137,6 +144,15 @@ func Clean(s string, n int) string {
 // secretQuery lists query parameters whose values are never shown.
 var secretQuery = []string{"access_token", "token", "client_secret", "refresh_token", "api_key", "app_key", "web_api_key", "key", "password", "privatekey", "code"}
 
+func isSecretQuery(name string) bool {
+	for _, s := range secretQuery {
+		if strings.EqualFold(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // redactURLString removes the password and secret query values from a URL.
 func redactURLString(raw string) string {
 	u, err := url.Parse(raw)
@@ -154,10 +170,8 @@ func redactURL(u *url.URL) string {
 	if ru.RawQuery != "" {
 		q := ru.Query()
 		for k := range q {
-			for _, s := range secretQuery {
-				if strings.EqualFold(k, s) {
-					q.Set(k, "REDACTED")
-				}
+			if isSecretQuery(k) {
+				q.Set(k, "REDACTED")
 			}
 		}
 		ru.RawQuery = q.Encode()

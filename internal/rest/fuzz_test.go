@@ -1,7 +1,11 @@
 package rest_test
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,5 +41,43 @@ func FuzzParseRetryAfter(f *testing.F) {
 		if d := rest.ParseRetryAfter(s, epoch); d < 0 {
 			t.Errorf("ParseRetryAfter(%q) = %v, negative", s, d)
 		}
+	})
+}
+
+// FuzzErrorBody: whatever an error response holds, the error is one line of
+// bounded length and never repeats the credential.
+func FuzzErrorBody(f *testing.F) {
+	f.Add(502, "text/html", []byte("<html><head><title>Bad\nGateway</title></head></html>"))
+	f.Add(400, "application/json", []byte(`{"error":"`+secret+`"}`))
+	f.Add(500, "", []byte{0xff, 0x00, '\n'})
+	f.Add(404, "text/plain; charset=utf-8", []byte("  not\r\n found  "))
+	f.Add(429, "bogus/;;", []byte(""))
+	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
+		if status < 400 || status > 599 {
+			return
+		}
+		hc := &http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}}, Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
+		})}
+		cfg := rest.Config{
+			Settings: rest.DefaultSettings("https://api.example.com"), Platform: "testvendor",
+			Auth:          func(h http.Header) { h.Set("X-Auth-Token", secret) },
+			SecretHeaders: []string{"X-Auth-Token"},
+		}
+		cfg.HTTPClient = hc
+		cfg.Retry.MaxRetries = 0
+		c, err := rest.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x"}, nil)
+		if err == nil {
+			t.Fatal("no error for an error status")
+		}
+		msg := err.Error()
+		if strings.ContainsAny(msg, "\r\n") || len(msg) > 1000 {
+			t.Errorf("error message is not one short line: %q", msg)
+		}
+		checkNoSecret(t, err)
 	})
 }

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -102,7 +105,7 @@ func (hs *harness) do(ctx context.Context, r *rest.Request, out any) (*rest.Resp
 
 func checkNoSecret(t *testing.T, err error) {
 	t.Helper()
-	if strings.Contains(err.Error(), secret) {
+	if strings.Contains(err.Error(), secret) || strings.Contains(fmt.Sprintf("%+v", err), secret) {
 		t.Errorf("error contains the secret: %v", err)
 	}
 	var apiErr *shopimg.APIError
@@ -146,4 +149,31 @@ func hangUp(w http.ResponseWriter, r *http.Request) {
 type item struct {
 	ID   int    `json:"id"`
 	Name string `json:"name"`
+}
+
+// resetConn resets the connection (TCP RST) after reading the request, so
+// the client sees "connection reset by peer".
+func resetConn(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0) // Close sends RST instead of FIN
+	}
+	conn.Close()
+}
+
+// failFirstDial returns an HTTP client whose first connection attempt fails
+// as a refused dial does, before anything is sent.
+func failFirstDial() *http.Client {
+	var n atomic.Int64
+	var d net.Dialer
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if n.Add(1) == 1 {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+		}
+		return d.DialContext(ctx, network, addr)
+	}}}
 }

@@ -32,7 +32,8 @@ type RateReader func(h http.Header) (info RateInfo, ok bool)
 
 // Limiter keeps every goroutine of a store within the quota the platform
 // reports, so a long job runs at the quota instead of into 429s. It counts
-// requests in flight against the last reported Remaining, holds new requests
+// requests in flight against the lowest Remaining reported in the current
+// window (responses read out of order cannot raise it), holds new requests
 // when none are left until the reported reset, and holds everything during a
 // pause the platform asked for (a 429's Retry-After). A Limiter with no
 // information yet lets requests through.
@@ -41,7 +42,8 @@ type Limiter struct {
 
 	mu          sync.Mutex
 	known       bool
-	remaining   int // requests that may still start before resetAt
+	guessed     bool // the state is the limiter's own refill, not a report
+	remaining   int  // requests that may still start before resetAt
 	limit       int
 	window      time.Duration
 	resetAt     time.Time
@@ -84,6 +86,7 @@ func (l *Limiter) reserve() time.Duration {
 		if l.limit > 0 && l.window > 0 {
 			l.remaining = l.limit - l.inflight
 			l.resetAt = now.Add(l.window)
+			l.guessed = true
 		} else {
 			l.known = false
 		}
@@ -110,16 +113,48 @@ func (l *Limiter) Observe(info RateInfo, ok bool) {
 		return
 	}
 	now := l.clock.Now()
-	l.known = true
-	// Requests still in flight were not counted by the server yet.
-	l.remaining = info.Remaining - l.inflight
+	// Requests still in flight may not have been counted by the server yet,
+	// so they are taken off what it reports (an underestimate at worst).
+	remaining := info.Remaining - l.inflight
 	l.limit = info.Limit
 	l.window = info.Window
+	if info.Reset > 0 && l.known && !l.guessed && now.Before(l.resetAt) {
+		// Responses of concurrent requests can be read in another order
+		// than the server sent them. Within one quota window the count of
+		// requests left only falls, so a response that reports more than
+		// the limiter believes is a late one, and a response whose window
+		// ends well before the tracked one is from an older window: taking
+		// either at its word would let too many requests through, into a
+		// 429. A response whose window ends well after the tracked one
+		// starts a new window. (After the limiter refilled a window on its
+		// own, the next report is taken at its word: the refill was a
+		// guess.)
+		end := now.Add(info.Reset)
+		slack := max(info.Window/2, time.Second)
+		switch {
+		case end.After(l.resetAt.Add(slack)): // a new window
+			l.remaining, l.resetAt = remaining, end
+		case end.Before(l.resetAt.Add(-slack)): // an older window: stale
+		default: // the same window
+			l.remaining = min(l.remaining, remaining)
+			l.resetAt = maxTime(l.resetAt, end)
+		}
+		return
+	}
+	l.known, l.guessed = true, false
+	l.remaining = remaining
 	l.resetAt = now.Add(info.Reset)
 	if info.Reset <= 0 && info.Remaining <= 0 {
 		// No reset time: do not block forever, probe again shortly.
 		l.resetAt = now.Add(time.Second)
 	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // PauseFor holds every request of the store for d (the platform asked for a

@@ -27,7 +27,10 @@ type Multipart struct {
 
 // Field is one plain form field.
 type Field struct {
-	Name, Value string
+	// Name is the form field's name.
+	Name string
+	// Value is its value, sent as text.
+	Value string
 }
 
 // body returns a GetBody func streaming the form through a pipe, the exact
@@ -95,9 +98,20 @@ func (m *Multipart) write(w io.Writer, boundary string, src io.Reader) error {
 				return err
 			}
 			if m.File.Size >= 0 && n != m.File.Size {
-				return fmt.Errorf("file %s: read %d bytes, its Size says %d", m.File.Name, n, m.File.Size)
+				return &sizeError{name: m.File.Name, read: n, size: m.File.Size}
 			}
 		}
 	}
 	return mw.Close()
+}
+
+// sizeError is an upload whose source gave another number of bytes than its
+// File.Size: the same happens on every attempt, so it is not retried.
+type sizeError struct {
+	name       string
+	read, size int64
+}
+
+func (e *sizeError) Error() string {
+	return fmt.Sprintf("file %s: read %d bytes, its Size says %d", e.name, e.read, e.size)
 }

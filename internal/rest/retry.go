@@ -27,7 +27,9 @@ type attempt struct {
 	wait         time.Duration // before the next attempt
 	retryAfter   time.Duration // what the server asked for last
 	rate         RateInfo
-	maybeActed   bool // a create may have been carried out by some attempt
+	maybeActed   bool  // a create may have been carried out by some attempt
+	lastStatus   int   // the status of the last attempt, 0 if none
+	lastErr      error // the transport error of the last attempt
 }
 
 func stateOf(ctx context.Context) *attempt {
@@ -53,12 +55,19 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	c.limiter.Observe(info, haveInfo)
 	c.logAttempt(st, resp, err)
+	st.lastStatus, st.lastErr = 0, err
+	if resp != nil {
+		st.lastStatus = resp.StatusCode
+	}
 	if err != nil && ctx.Err() != nil {
 		// The request may have been sent before the context ended.
 		st.maybeActed = st.maybeActed || st.op == OpCreate
 		return false, ctx.Err()
 	}
 	if err != nil {
+		if neverActedOn(err) {
+			return false, nil
+		}
 		if st.op == OpCreate && !isDialError(err) {
 			st.maybeActed = true
 			return false, nil
@@ -67,7 +76,6 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			return false, nil
 		}
 		st.wait = c.backoff(st.attempts)
-		c.logRetry(st, 0, err)
 		return true, nil
 	}
 	status := resp.StatusCode
@@ -103,15 +111,17 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	default:
 		return false, nil
 	}
-	c.logRetry(st, status, nil)
 	return true, nil
 }
 
-// prepareRetry is retryablehttp's PrepareRetry: it waits (retryablehttp's own
-// timer was given zero), then takes a rate-limit slot and reopens the body.
+// prepareRetry is retryablehttp's PrepareRetry, called only when a retry
+// will really be sent (checkRetry cannot know whether retries are used up):
+// it logs the retry, waits (retryablehttp's own timer was given zero), then
+// takes a rate-limit slot and reopens the body.
 func (c *Client) prepareRetry(req *http.Request) error {
 	ctx := req.Context()
 	if st := stateOf(ctx); st != nil {
+		c.logRetry(st, st.lastStatus, st.lastErr)
 		if err := c.cfg.Clock.Sleep(ctx, st.wait); err != nil {
 			return err
 		}
@@ -211,6 +221,22 @@ func isDialError(err error) bool {
 
 // isPermanentNetError reports transport errors a retry cannot fix.
 func isPermanentNetError(err error) bool {
+	if neverActedOn(err) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects")
+}
+
+// neverActedOn reports transport errors after which the server surely did
+// not act on the request, and which a retry cannot fix: the certificate
+// was refused before anything was sent, the URL scheme is not HTTP, or the
+// upload's source did not match its size (so the body was cut short).
+func neverActedOn(err error) bool {
+	var size *sizeError
+	if errors.As(err, &size) {
+		return true
+	}
 	var (
 		unknownCA    x509.UnknownAuthorityError
 		hostname     x509.HostnameError
@@ -220,6 +246,5 @@ func isPermanentNetError(err error) bool {
 	if errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &verification) {
 		return true
 	}
-	msg := err.Error()
-	return strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects")
+	return strings.Contains(err.Error(), "unsupported protocol scheme")
 }

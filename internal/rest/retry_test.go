@@ -3,9 +3,11 @@ package rest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -38,20 +40,27 @@ func TestReadsRetryUntilSuccess(t *testing.T) {
 
 func TestReadRetriesAfterConnectionReset(t *testing.T) {
 	t.Parallel()
-	var n atomic.Int64
-	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) == 1 {
-			hangUp(w, r)
-			return
-		}
-		okJSON(`{"id":1}`)(w, r)
-	})
-	var got item
-	if _, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "items/1"}, &got); err != nil {
-		t.Fatal(err)
-	}
-	if got.ID != 1 || n.Load() != 2 {
-		t.Errorf("got %+v after %d handler calls, want id 1 after 2", got, n.Load())
+	for name, drop := range map[string]http.HandlerFunc{"EOF": hangUp, "RST": resetConn} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var n atomic.Int64
+			hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					drop(w, r)
+					return
+				}
+				okJSON(`{"id":1}`)(w, r)
+			})
+			var got item
+			resp, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "items/1"}, &got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Attempts 2 shows the core retried (not net/http's own resend).
+			if got.ID != 1 || n.Load() != 2 || resp.Attempts != 2 {
+				t.Errorf("got %+v after %d attempts, %d handler calls; want id 1 after 2 and 2", got, resp.Attempts, n.Load())
+			}
+		})
 	}
 }
 
@@ -279,4 +288,259 @@ func TestRetryLogsAreRedacted(t *testing.T) {
 		t.Errorf("logs lack the retry line:\n%s", logs)
 	}
 	// The harness's cleanup checks the secret is absent.
+}
+
+// TestRetryMatrix is the retry policy in one table: for each kind of request
+// and each way its first attempt can fail, whether the core retries it (and
+// the second attempt then succeeds) or gives up at once, and whether the
+// error then says the outcome is unknown.
+func TestRetryMatrix(t *testing.T) {
+	t.Parallel()
+	status := func(code int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(code)
+			_, _ = w.Write([]byte(`{"error":"failed"}`))
+		}
+	}
+	failures := map[string]http.HandlerFunc{
+		"EOF": hangUp, "RST": resetConn,
+		"400": status(400), "404": status(404), "408": status(408), "409": status(409),
+		"423": status(423), "429": status(429),
+		"500": status(500), "501": status(501), "502": status(502), "503": status(503), "504": status(504),
+	}
+	const dial = "dial"
+	type want int
+	const (
+		retried want = iota // retried once, then success
+		final               // not retried, a plain error
+		unknown             // not retried, an error matching ErrOutcomeUnknown
+	)
+	cases := []struct {
+		method  string
+		op      rest.Op
+		failure string
+		want    want
+	}{
+		// Reads: network errors, 429 and 5xx except 501.
+		{"GET", rest.OpAuto, "429", retried},
+		{"GET", rest.OpAuto, "500", retried},
+		{"GET", rest.OpAuto, "502", retried},
+		{"GET", rest.OpAuto, "503", retried},
+		{"GET", rest.OpAuto, "504", retried},
+		{"GET", rest.OpAuto, "EOF", retried},
+		{"GET", rest.OpAuto, "RST", retried},
+		{"GET", rest.OpAuto, dial, retried},
+		{"GET", rest.OpAuto, "501", final},
+		{"GET", rest.OpAuto, "400", final},
+		{"GET", rest.OpAuto, "404", final},
+		{"POST", rest.OpRead, "500", retried},
+		{"POST", rest.OpRead, "RST", retried},
+		// Idempotent writes: the same.
+		{"PUT", rest.OpAuto, "500", retried},
+		{"PUT", rest.OpAuto, "RST", retried},
+		{"PUT", rest.OpAuto, "501", final},
+		{"PATCH", rest.OpAuto, "503", retried},
+		{"PATCH", rest.OpAuto, "EOF", retried},
+		{"DELETE", rest.OpAuto, "502", retried},
+		{"DELETE", rest.OpAuto, "429", retried},
+		{"DELETE", rest.OpAuto, "409", final},
+		{"POST", rest.OpWrite, "503", retried},
+		// Creates: only when the server surely did not act.
+		{"POST", rest.OpAuto, "429", retried},
+		{"POST", rest.OpAuto, "423", retried}, // a PauseStatus
+		{"POST", rest.OpAuto, dial, retried},
+		{"POST", rest.OpCreate, "429", retried},
+		{"POST", rest.OpAuto, "500", unknown},
+		{"POST", rest.OpAuto, "501", unknown},
+		{"POST", rest.OpAuto, "502", unknown},
+		{"POST", rest.OpAuto, "503", unknown},
+		{"POST", rest.OpAuto, "504", unknown},
+		{"POST", rest.OpAuto, "408", unknown},
+		{"POST", rest.OpAuto, "EOF", unknown},
+		{"POST", rest.OpAuto, "RST", unknown},
+		{"PUT", rest.OpCreate, "500", unknown},
+		{"POST", rest.OpAuto, "400", final},
+		{"POST", rest.OpAuto, "409", final},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s/%s/%s", tc.method, tc.op, tc.failure), func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int64
+			fail := failures[tc.failure]
+			hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+				if calls.Add(1) == 1 && fail != nil {
+					fail(w, r)
+					return
+				}
+				okJSON(`{"id":1}`)(w, r)
+			}, func(c *rest.Config) {
+				c.PauseStatuses = []int{423}
+				if tc.failure == dial {
+					c.HTTPClient = failFirstDial()
+				}
+			})
+			var got item
+			resp, err := hs.do(context.Background(), &rest.Request{Method: tc.method, Path: "items/1", Op: tc.op, JSON: item{Name: "a"}}, &got)
+			switch tc.want {
+			case retried:
+				if err != nil || got.ID != 1 || resp.Attempts != 2 {
+					t.Fatalf("got %+v, %v; want success on the second attempt", got, err)
+				}
+				if n := len(hs.clock.Sleeps()); n != 1 {
+					t.Errorf("slept %d times, want 1", n)
+				}
+			case final, unknown:
+				if err == nil {
+					t.Fatalf("got %+v, want an error", got)
+				}
+				if is := errors.Is(err, shopimg.ErrOutcomeUnknown); is != (tc.want == unknown) {
+					t.Errorf("err = %v: matches ErrOutcomeUnknown = %v, want %v", err, is, tc.want == unknown)
+				}
+				if n := calls.Load(); n != 1 {
+					t.Errorf("the server saw %d attempts, want 1", n)
+				}
+				if n := len(hs.clock.Sleeps()); n != 0 {
+					t.Errorf("slept %d times, want 0", n)
+				}
+			}
+		})
+	}
+}
+
+func TestCreateStillRateLimitedIsNotOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	_, err := hs.do(context.Background(), &rest.Request{Method: http.MethodPost, Path: "items"}, nil)
+	var apiErr *shopimg.APIError
+	if !errors.Is(err, shopimg.ErrRateLimited) || errors.Is(err, shopimg.ErrOutcomeUnknown) || !errors.As(err, &apiErr) {
+		t.Fatalf("err = %v, want ErrRateLimited and not ErrOutcomeUnknown", err)
+	}
+	if hs.hits.Load() != 4 || apiErr.RetryAfter != time.Second {
+		t.Errorf("%d hits, RetryAfter %v; want 4 (MaxRetries 3) and 1s", hs.hits.Load(), apiErr.RetryAfter)
+	}
+}
+
+func TestUnreadableSuccessBody(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		method  string
+		unknown bool
+	}{{http.MethodPost, true}, {http.MethodGet, false}} {
+		t.Run(tc.method, func(t *testing.T) {
+			t.Parallel()
+			hs := newHarness(t, okJSON(`{"id":`))
+			var got item
+			_, err := hs.do(context.Background(), &rest.Request{Method: tc.method, Path: "items"}, &got)
+			if err == nil || errors.Is(err, shopimg.ErrOutcomeUnknown) != tc.unknown {
+				t.Errorf("err = %v, want a decoding error (outcome unknown: %v)", err, tc.unknown)
+			}
+			if hs.hits.Load() != 1 {
+				t.Errorf("hits = %d, want 1", hs.hits.Load())
+			}
+		})
+	}
+}
+
+func TestServerErrorRetryAfter(t *testing.T) {
+	t.Parallel()
+	t.Run("honoured", func(t *testing.T) {
+		t.Parallel()
+		hs := newHarness(t, failTimes(1, 503, map[string]string{"Retry-After": "20"}, okJSON(`{}`)))
+		if _, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if s := hs.clock.Sleeps(); len(s) != 1 || s[0] < 20*time.Second {
+			t.Errorf("sleeps = %v, want one of at least 20s", s)
+		}
+	})
+	t.Run("above the cap", func(t *testing.T) {
+		t.Parallel()
+		hs := newHarness(t, failTimes(1, 503, map[string]string{"Retry-After": "3600"}, okJSON(`{}`)))
+		_, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x"}, nil)
+		var apiErr *shopimg.APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 || apiErr.RetryAfter != time.Hour {
+			t.Fatalf("err = %v, want the 503 with RetryAfter 1h", err)
+		}
+		if hs.hits.Load() != 1 || len(hs.clock.Sleeps()) != 0 {
+			t.Errorf("%d hits, sleeps %v; want 1 and none", hs.hits.Load(), hs.clock.Sleeps())
+		}
+	})
+}
+
+func TestVendorRetryHeaderAndPauseStatus(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		status int
+		header map[string]string
+		want   time.Duration
+	}{
+		// The vendor's own header, read by its RateReader (BigCommerce X-Retry-After).
+		{"vendor header on 429", 429, map[string]string{"X-Wait-S": "5"}, 5 * time.Second},
+		// The larger of Retry-After and the vendor's reset wins.
+		{"larger of both", 429, map[string]string{"X-Wait-S": "5", "Retry-After": "9"}, 9 * time.Second},
+		{"pause status with Retry-After", 423, map[string]string{"Retry-After": "4"}, 4 * time.Second},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			hs := newHarness(t, failTimes(1, tc.status, tc.header, okJSON(`{}`)), func(c *rest.Config) {
+				c.PauseStatuses = []int{423}
+				c.ReadRate = func(h http.Header) (rest.RateInfo, bool) {
+					s, err := strconv.Atoi(h.Get("X-Wait-S"))
+					if err != nil {
+						return rest.RateInfo{}, false
+					}
+					return rest.RateInfo{RetryAfter: time.Duration(s) * time.Second}, true
+				}
+			})
+			if _, err := hs.do(context.Background(), &rest.Request{Method: http.MethodPost, Path: "x"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if s := hs.clock.Sleeps(); len(s) != 1 || s[0] < tc.want || s[0] > tc.want+tc.want/10 {
+				t.Errorf("sleeps = %v, want one of %v plus at most 10%% jitter", s, tc.want)
+			}
+		})
+	}
+}
+
+func TestCancelEndsRetryAfterWaitAtOnce(t *testing.T) {
+	t.Parallel()
+	clock := blockingClock{sleeping: make(chan struct{})}
+	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "50")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}, func(c *rest.Config) { c.Clock = clock })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := hs.client.Do(ctx, &rest.Request{Method: http.MethodPost, Path: "items"}, nil)
+		done <- err
+	}()
+	<-clock.sleeping // waiting out the Retry-After
+	cancel()
+	err := <-done
+	if !errors.Is(err, context.Canceled) || errors.Is(err, shopimg.ErrOutcomeUnknown) || hs.hits.Load() != 1 {
+		t.Errorf("err = %v after %d hits; want context.Canceled (the create surely not done) after 1", err, hs.hits.Load())
+	}
+	checkNoSecret(t, err)
+}
+
+func TestRetryLogsOnlyRetriesThatHappen(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) },
+		func(c *rest.Config) { c.Retry.MaxRetries = 1 })
+	if _, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x"}, nil); err == nil {
+		t.Fatal("want the 503")
+	}
+	logs := hs.logs.String()
+	if got := strings.Count(logs, "shopimg retry"); got != 1 {
+		t.Errorf("%d retry lines for 1 retry:\n%s", got, logs)
+	}
+	if got := strings.Count(logs, "shopimg request"); got != 2 {
+		t.Errorf("%d request lines for 2 attempts:\n%s", got, logs)
+	}
 }
