@@ -182,11 +182,10 @@ func WithSharedQuota(c *Client) Option {
 // is safe for concurrent use.
 type Client struct {
 	rc            *rest.Client
-	quota         *quotaTracker // shared with the clients of WithSharedQuota
-	store         string        // the store hash
-	basePath      string        // path of the base URL, without a trailing slash
-	v3, v2        string        // "stores/{hash}/v3", "stores/{hash}/v2", escaped
-	v2Suffix      string        // "" or ".json"
+	store         string // the store hash
+	basePath      string // path of the base URL, without a trailing slash
+	v3, v2        string // "stores/{hash}/v3", "stores/{hash}/v2", escaped
+	v2Suffix      string // "" or ".json"
 	reorderCheck  bool
 	maxUploadSize int64
 }
@@ -215,7 +214,6 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 			return nil, fmt.Errorf("bigcommerce: %w", err)
 		}
 	}
-	quota := &quotaTracker{clock: o.Clock}
 	if sh := o.shareQuota; sh != nil {
 		if sh.store != storeHash {
 			return nil, fmt.Errorf("bigcommerce: %w", &shopimg.InputError{Field: "SharedQuota", Reason: "is a client of another store"})
@@ -223,7 +221,6 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 		if err := o.SetLimiter(sh.rc.Limiter()); err != nil {
 			return nil, fmt.Errorf("bigcommerce: %w", err)
 		}
-		quota = sh.quota
 	}
 	rc, err := rest.New(rest.Config{
 		Settings:      o.Settings,
@@ -231,14 +228,13 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 		Auth:          func(h http.Header) { h.Set(headerAuthToken, accessToken) },
 		SecretHeaders: []string{headerAuthToken},
 		DecodeError:   decodeError,
-		ReadRate:      quota.read,
+		ReadRate:      readRate,
 	})
 	if err != nil {
 		return nil, err
 	}
 	c := &Client{
 		rc:            rc,
-		quota:         quota,
 		store:         storeHash,
 		basePath:      basePath(o.BaseURL),
 		v3:            rest.Path("stores/%s/v3", storeHash),

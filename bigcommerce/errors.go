@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/shopimg/shopimg"
@@ -222,46 +221,4 @@ func headerInt(h http.Header, name string) (int64, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-// quotaTracker makes the quota a client reports to the core's limiter
-// monotone within a window. BigCommerce's quota is a fixed window, so
-// X-Rate-Limit-Requests-Left can only fall until the window resets; but
-// when several goroutines share a client, responses can be read in another
-// order than the server wrote them, and a late one would raise the
-// limiter's count of requests left above the truth (the limiter takes the
-// last response it reads at its word), which leads to a 429. The tracker
-// keeps the lowest count seen in the current window: a response belongs to
-// a later window when the window end it implies (now plus the reset) is
-// more than half a window after the tracked one, or the tracked end has
-// passed.
-type quotaTracker struct {
-	clock shopimg.Clock
-
-	mu    sync.Mutex
-	known bool
-	end   time.Time // when the tracked window ends
-	left  int
-}
-
-func (q *quotaTracker) read(h http.Header) (rest.RateInfo, bool) {
-	info, ok := readRate(h)
-	if !ok || h.Get(headerRequestsLeft) == "" {
-		return info, ok
-	}
-	now := q.clock.Now()
-	end := now.Add(info.Reset)
-	half := info.Window / 2
-	if half <= 0 {
-		half = time.Second
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.known || !now.Before(q.end) || end.After(q.end.Add(half)) {
-		q.known, q.end, q.left = true, end, info.Remaining
-		return info, true
-	}
-	q.left = min(q.left, info.Remaining)
-	info.Remaining = q.left
-	return info, true
 }

@@ -1,9 +1,7 @@
 package bigcommerce
 
 import (
-	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -180,45 +178,3 @@ func FuzzParseV2Time(f *testing.F) {
 		}
 	})
 }
-
-func TestQuotaTrackerIgnoresStaleCounts(t *testing.T) {
-	t.Parallel()
-	clock := &stepClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	q := &quotaTracker{clock: clock}
-	h := func(left, resetMs int) http.Header {
-		return http.Header{
-			"X-Rate-Limit-Requests-Left":  {strconv.Itoa(left)},
-			"X-Rate-Limit-Time-Reset-Ms":  {strconv.Itoa(resetMs)},
-			"X-Rate-Limit-Time-Window-Ms": {"30000"},
-		}
-	}
-	steps := []struct {
-		advance       time.Duration
-		left, resetMs int
-		want          int
-	}{
-		{0, 10, 20000, 10},
-		{0, 8, 20000, 8},
-		{0, 9, 20000, 8},                       // read late: a stale, higher count is ignored
-		{time.Second, 7, 19000, 7},             // same window, lower
-		{25 * time.Second, 149, 25000, 149},    // the window ended: a new one
-		{time.Second, 150, 24000, 149},         // stale within the new window
-		{0, 3, 29000 + 30000, 3},               // a response implying a window far ahead replaces
-		{40 * time.Second * 2, 100, 1000, 100}, // past the tracked end: replaced
-	}
-	for i, s := range steps {
-		clock.now = clock.now.Add(s.advance)
-		info, ok := q.read(h(s.left, s.resetMs))
-		if !ok || info.Remaining != s.want {
-			t.Errorf("step %d: Remaining %d (ok %v), want %d", i, info.Remaining, ok, s.want)
-		}
-	}
-	if info, ok := q.read(http.Header{"X-Retry-After": {"2"}}); !ok || info.RetryAfter != 2*time.Second {
-		t.Errorf("X-Retry-After alone: %+v, %v", info, ok)
-	}
-}
-
-type stepClock struct{ now time.Time }
-
-func (c *stepClock) Now() time.Time                                   { return c.now }
-func (c *stepClock) Sleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }

@@ -127,6 +127,7 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = defaultHTTPClient()
 	}
+	hc = guardRedirects(hc)
 	c := &Client{cfg: cfg, base: cfg.BaseURL + "/", limiter: cfg.Limiter}
 	if c.limiter == nil {
 		c.limiter = NewLimiter(cfg.Clock)
@@ -238,7 +239,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return out2, nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil && !errors.Is(err, io.EOF) {
+	if err := c.decodeBody(resp, out); err != nil {
 		err = fmt.Errorf("%s: %s %s: decoding %d response: %w", c.cfg.Platform, st.method, st.path, resp.StatusCode, err)
 		if op == OpCreate {
 			// The create succeeded but its result is unreadable.
@@ -247,6 +248,27 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 		return out2, err
 	}
 	return out2, nil
+}
+
+// decodeBody decodes a 2xx JSON body into out; an empty body is fine. An
+// HTML page (a proxy's or a maintenance page served with 200) is described
+// as such instead of as a JSON syntax error.
+func (c *Client) decodeBody(resp *http.Response, out any) error {
+	if ct := resp.Header.Get("Content-Type"); isHTML(ct, nil) {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxErrorBody+1))
+		truncated := int64(len(body)) > c.cfg.MaxErrorBody
+		if truncated {
+			body = body[:c.cfg.MaxErrorBody]
+		}
+		if len(body) == 0 && err == nil {
+			return nil
+		}
+		return fmt.Errorf("expected JSON, got %s", describeBody(ct, body, truncated, err))
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
 }
 
 // defaultHTTPClient has no overall timeout, which would cut off a large upload

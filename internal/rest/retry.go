@@ -221,7 +221,7 @@ func isDialError(err error) bool {
 
 // isPermanentNetError reports transport errors a retry cannot fix.
 func isPermanentNetError(err error) bool {
-	if neverActedOn(err) {
+	if neverActedOn(err) || isRedirectError(err) {
 		return true
 	}
 	msg := err.Error()
