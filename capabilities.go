@@ -24,8 +24,16 @@ type Capabilities struct {
 	Reorder bool
 	// BatchReorder: Reorder is one call however many images move (3dcart,
 	// Shoptet). Without it, each image that moves costs one call (BigCommerce,
-	// Salla): see ReorderMoves.
+	// Salla): see ReorderCost.
 	BatchReorder bool
+	// MainIsFlag: the main image is a flag on one image (BigCommerce's
+	// is_thumbnail, Salla's default), separate from the sort order that
+	// places the other images. Making another image main costs one write on
+	// that image (which can carry its new place in the same call), and the
+	// old main image falls back among the others to the place its sort order
+	// gives it, which adapters keep first among them. Only meaningful with
+	// Reorder and without BatchReorder; see ReorderMovesFor.
+	MainIsFlag bool
 	// SetMain: ImageUpdate.Main can make an image the main one.
 	SetMain bool
 	// BatchUpdate: the adapter implements BatchUpdater.
@@ -43,5 +51,7 @@ type Capabilities struct {
 
 // HasMain reports whether the platform has a main image that can be chosen,
 // either directly (SetMain) or by putting it first (Reorder). On platforms
-// without one (FinerWorks), no listed image has Main set.
+// without one (FinerWorks), no listed image has Main set. Either way the main
+// image is the first one List returns; MainIsFlag only changes what making
+// another image main costs.
 func (c Capabilities) HasMain() bool { return c.SetMain || c.Reorder }

@@ -20,12 +20,13 @@ type adapter struct{ c *Client }
 var _ shopimg.ProductImages = (*adapter)(nil)
 
 // Capabilities reports BigCommerce v3: URL and file adds with sort_order
-// and is_thumbnail, per-image moves, up to MaxImagesPerProduct images.
+// and is_thumbnail, per-image moves, the main image being the one flagged
+// is_thumbnail (MainIsFlag), up to MaxImagesPerProduct images.
 func (a *adapter) Capabilities() shopimg.Capabilities {
 	return shopimg.Capabilities{
 		List: true, AddFromURL: true, AddFromFile: true, AddAtPosition: true,
 		Update: true, Delete: true, Reorder: true, SetMain: true,
-		MaxImages: MaxImagesPerProduct,
+		MainIsFlag: true, MaxImages: MaxImagesPerProduct,
 	}
 }
 
@@ -199,7 +200,11 @@ func insertSortOrder(cur []Image, pos int) *int {
 // target, it renumbers every image from the listed state and checks once
 // more. It returns the images afterwards in display order.
 func (a *adapter) arrange(ctx context.Context, pid ProductID, state []Image, target []ImageID, extra *put, wrote bool) ([]Image, error) {
-	puts, final := planOrder(state, target)
+	var written []ImageID
+	if extra != nil {
+		written = append(written, extra.id)
+	}
+	puts, final := planOrder(state, target, written...)
 	puts = fold(puts, extra)
 	if err := a.send(ctx, pid, puts, final); err != nil {
 		return nil, err

@@ -87,7 +87,9 @@ func indexOf(imgs []Image, id ImageID) int {
 
 // planOrder returns the fewest PUTs that turn the display order of cur into
 // target (a permutation of cur's IDs), and the images as they will be
-// afterwards under the rule (in display order).
+// afterwards under the rule (in display order). The images of written get a
+// PUT anyway (an alt text riding on it), so the plan moves them rather than
+// others where that saves a PUT.
 //
 // The count: let t0 = target[0] and R = target[1:]. If t0 is already the
 // thumbnail, the PUTs are len(R) - LIS, where LIS is the length of the
@@ -97,11 +99,18 @@ func indexOf(imgs []Image, id ImageID) int {
 // sets is_thumbnail on it, and the count is 1 + len(R) - LIS with LIS
 // taken the same way (t0's own sort_order does not matter for the display
 // order, so t0 never needs a move; its PUT also gives it the lowest
-// sort_order, for free, so that a later change of the main image leaves the
-// old one first among the others). Both are the least possible: an image
-// that is not written keeps its place relative to the other unwritten
-// ones, because a write shifts every image at or after a point by the same
-// amount.
+// sort_order, for free). Both are the least possible: an image that is not
+// written keeps its place relative to the other unwritten ones, because a
+// write shifts every image at or after a point by the same amount.
+//
+// The thumbnail keeps the lowest sort_order: a new one is given it, and
+// moved images are placed after the thumbnail. So in a product this
+// package wrote, the display order is the sort order, the old thumbnail
+// stands first among the others once it loses the flag, and the count is
+// exactly shopimg.ReorderCost (or ReorderMovesFor, with written) under the
+// adapter's Capabilities, computed from the listed order alone. In other
+// states (a thumbnail with a higher sort_order than others) the count
+// follows the real sort order, and may differ from that.
 //
 // Each moved image of R is written, in target order, with the sort_order
 // just after its predecessor in R (or before all others for R[0]), which
@@ -109,7 +118,7 @@ func indexOf(imgs []Image, id ImageID) int {
 // data not written through this package), such a move can land elsewhere;
 // planOrder checks the result by simulation and then returns renumber's
 // plan instead.
-func planOrder(cur []Image, target []ImageID) ([]put, []Image) {
+func planOrder(cur []Image, target []ImageID, written ...ImageID) ([]put, []Image) {
 	if len(target) == 0 {
 		return nil, nil
 	}
@@ -125,7 +134,14 @@ func planOrder(cur []Image, target []ImageID) ([]put, []Image) {
 		simulate(state, t0, p.req.SortOrder, true)
 	}
 	rest := withoutID(displayOrder(slices.Clone(state)), t0)
-	moves := shopimg.ReorderMoves(stringIDs(idsOf(rest)), stringIDs(target[1:]))
+	var also []string
+	for _, id := range written {
+		if id != t0 {
+			also = append(also, id.String())
+		}
+	}
+	// The others' order is plain sort order: a write moves one image.
+	moves := shopimg.ReorderMovesFor(shopimg.Capabilities{Reorder: true}, stringIDs(idsOf(rest)), stringIDs(target[1:]), also...)
 	moving := make(map[string]bool, len(moves))
 	for _, m := range moves {
 		moving[m] = true
@@ -154,21 +170,29 @@ func planOrder(cur []Image, target []ImageID) ([]put, []Image) {
 	return puts, state
 }
 
-// renumber returns the PUTs that give target[1:] the sort_orders 0, 1, 2,
-// ... in that order, and is_thumbnail to target[0] when it lacks it: one
-// PUT per image. Written in that order, this gives the target order under
-// the insertion reading, and also if the API stored sort_order as sent
-// without shifting anything, or shifted only on moves to a lower priority.
+// renumber returns the PUTs that give target[1:] consecutive sort_orders
+// in that order, and is_thumbnail to target[0] when it lacks it: one PUT per
+// image. A new thumbnail's PUT also gives it sort_order 0 and the others
+// follow from 1; a thumbnail that keeps the flag is not written, and the
+// others follow from its sort_order + 1. Either way the thumbnail has the
+// lowest sort_order. Written in that order, this gives the target order
+// under the insertion reading, and also if the API stored sort_order as
+// sent without shifting anything, or shifted only on moves to a lower
+// priority (each write shifts, if anything, only images at or after its
+// value, which the images already written are not).
 func renumber(cur []Image, target []ImageID) ([]put, []Image) {
 	state := slices.Clone(cur)
 	var puts []put
+	base := 1
 	if i := indexOf(state, target[0]); !state[i].IsThumbnail || countThumbnails(state) != 1 {
-		puts = append(puts, put{id: target[0], thumb: true, req: UpdateImageRequest{IsThumbnail: new(true)}})
-		simulate(state, target[0], nil, true)
+		puts = append(puts, put{id: target[0], thumb: true, req: UpdateImageRequest{IsThumbnail: new(true), SortOrder: new(0)}})
+		simulate(state, target[0], new(0), true)
+	} else {
+		base = state[i].SortOrder + 1
 	}
 	for i, id := range target[1:] {
-		puts = append(puts, put{id: id, req: UpdateImageRequest{SortOrder: new(i)}})
-		simulate(state, id, new(i), false)
+		puts = append(puts, put{id: id, req: UpdateImageRequest{SortOrder: new(base + i)}})
+		simulate(state, id, new(base+i), false)
 	}
 	return puts, displayOrder(state)
 }

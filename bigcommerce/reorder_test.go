@@ -10,6 +10,7 @@ import (
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/bigcommerce"
 	"github.com/shopimg/shopimg/bigcommerce/bigcommercetest"
+	"github.com/shopimg/shopimg/shopimgtest"
 )
 
 // lis is the textbook O(n²) length of the longest strictly increasing
@@ -37,16 +38,23 @@ func positions(order, target []string) []int {
 	return out
 }
 
-// seedRandom stores n images on product pid in a random state of the kind
-// this package leaves behind: distinct sort_orders with gaps, in an order
-// unrelated to the IDs, and one thumbnail anywhere in that order.
-func seedRandom(srv *bigcommercetest.Server, rng *rand.Rand, pid bigcommerce.ProductID, n int) {
+// seedRandom stores n images on product pid in a random state: distinct
+// sort_orders with gaps, in an order unrelated to the IDs, and one
+// thumbnail. With ownState the thumbnail has the lowest sort_order, the
+// state this package leaves behind (the display order is then the sort
+// order); otherwise it is anywhere in that order, as a store edited
+// elsewhere may be.
+func seedRandom(srv *bigcommercetest.Server, rng *rand.Rand, pid bigcommerce.ProductID, n int, ownState bool) {
 	orders := rng.Perm(3 * n)[:n]
 	imgs := make([]bigcommerce.Image, n)
 	for i := range imgs {
 		imgs[i] = bigcommerce.Image{SortOrder: orders[i], Description: fmt.Sprint("image ", i)}
 	}
-	imgs[rng.IntN(n)].IsThumbnail = true
+	thumb := rng.IntN(n)
+	if ownState {
+		thumb = slices.Index(orders, slices.Min(orders))
+	}
+	imgs[thumb].IsThumbnail = true
 	srv.AddProduct(pid, imgs...)
 }
 
@@ -66,50 +74,72 @@ func sortSequence(imgs []bigcommerce.Image, except string) []string {
 	return out
 }
 
+// thumbnailLowest reports whether the product's thumbnail has a sort_order
+// lower than every other image's: the adapter's invariant.
+func thumbnailLowest(t *testing.T, srv *bigcommercetest.Server, pid bigcommerce.ProductID) bool {
+	t.Helper()
+	stored, err := srv.Images(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(stored, func(img bigcommerce.Image) bool { return img.IsThumbnail })
+	if i < 0 {
+		return len(stored) == 0
+	}
+	for j, img := range stored {
+		if j != i && img.SortOrder <= stored[i].SortOrder {
+			return false
+		}
+	}
+	return true
+}
+
+// randomTarget returns a random order of display: with keepMain, display[0]
+// stays first and the others are shuffled; otherwise all are.
+func randomTarget(rng *rand.Rand, display []string, keepMain bool) []string {
+	target := slices.Clone(display)
+	if keepMain {
+		rest := target[1:]
+		rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+	} else {
+		rng.Shuffle(len(target), func(i, j int) { target[i], target[j] = target[j], target[i] })
+	}
+	return target
+}
+
 // TestReorderPUTsAreNMinusLIS is the property: over 200 random
 // permutations of up to 30 images, Reorder ends in the asked order and
-// sends exactly the least number of PUTs.
+// sends exactly the least number of PUTs, which is what the common model
+// counts: shopimg.ReorderCost under shopimgtest.BigCommerceProfile, from
+// the listed order alone.
 //
-// What is asserted, precisely. Let n be the number of images, D the current
-// display order (thumbnail first, then by sort_order and ID) and T the asked
-// order.
-//
-//   - When T keeps the main image (T[0] == D[0], the case the issue's
-//     statement is exact for; every even trial is built that way):
-//     PUTs == n - LIS(positions of T in D).
-//   - In every trial, including those that change the main image:
-//     PUTs == n - LIS(positions of T in D) when T[0] is the thumbnail, and
-//     otherwise PUTs == 1 + (n-1) - LIS(positions of T[1:] in S), where S is
-//     the sort_order sequence of the images other than T[0]: the one PUT that
-//     sets is_thumbnail on T[0], plus the moves of the other images (T[0]'s
-//     own sort_order does not affect the display order). That count is also
-//     at most n - LIS(positions of T in D) + 1, which is checked too.
-//
-// Both counts are lower bounds: an image that is not written keeps its place
-// relative to the other unwritten ones, and a new main image needs a write.
+// Precisely, with n images, D the listed order (thumbnail first, then by
+// sort_order and ID) and T the asked order: PUTs == n - LIS(positions of T
+// in D) when T keeps the main image (T[0] == D[0]; every even trial is
+// built that way), and otherwise PUTs == 1 + (n-1) - LIS(positions of T[1:]
+// in D without T[0]): the PUT that sets is_thumbnail on T[0], plus the moves
+// of the others, among which the old thumbnail stands first. Both are lower
+// bounds: an image that is not written keeps its place relative to the
+// other unwritten ones, and a new main image needs a write. The products
+// start in the state the adapter leaves (the thumbnail has the lowest
+// sort_order), and the test checks that Reorder keeps it so.
 func TestReorderPUTsAreNMinusLIS(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithoutQuota(), bigcommercetest.WithMaxRecords(-1)})
 	p := f.client.ProductImages()
+	caps := p.Capabilities()
 	rng := rand.New(rand.NewPCG(3, 11))
-	keptMain, total, totalBound, atBound, above, maxN := 0, 0, 0, 0, 0, 0
+	keptMain, total, totalNMinusLIS, above, maxN := 0, 0, 0, 0, 0
 	for trial := range 200 {
 		n := 1 + rng.IntN(30)
 		pid := bigcommerce.ProductID(1000 + trial)
-		seedRandom(f.srv, rng, pid, n)
-		stored, _ := f.srv.Images(pid)
+		seedRandom(f.srv, rng, pid, n, true)
 		before, err := p.List(ctx, pid.String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		display := ids(before)
-		target := slices.Clone(display)
-		if trial%2 == 0 {
-			rest := target[1:]
-			rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
-		} else {
-			rng.Shuffle(n, func(i, j int) { target[i], target[j] = target[j], target[i] })
-		}
+		target := randomTarget(rng, display, trial%2 == 0)
 		f.srv.Recorder().Reset()
 		if err := p.Reorder(ctx, pid.String(), target); err != nil {
 			t.Fatalf("trial %d: Reorder: %v", trial, err)
@@ -125,33 +155,147 @@ func TestReorderPUTsAreNMinusLIS(t *testing.T) {
 		if !after[0].Main {
 			t.Fatalf("trial %d: the first image is not main", trial)
 		}
-		bound := n - lis(positions(display, target))
-		want := bound
+		if !thumbnailLowest(t, f.srv, pid) {
+			t.Fatalf("trial %d: after Reorder the thumbnail does not have the lowest sort_order", trial)
+		}
+		want := n - lis(positions(display, target))
 		if target[0] != display[0] {
-			want = 1 + (n - 1) - lis(positions(sortSequence(stored, target[0]), target[1:]))
-			if want > bound+1 {
-				t.Fatalf("trial %d: expected count %d exceeds n-LIS+1 = %d", trial, want, bound+1)
-			}
+			others := slices.DeleteFunc(slices.Clone(display), func(id string) bool { return id == target[0] })
+			want = 1 + (n - 1) - lis(positions(others, target[1:]))
 		} else {
 			keptMain++
 		}
-		if puts != want {
-			t.Fatalf("trial %d (n=%d, main kept %v): %d PUTs, want %d (n-LIS of the display order = %d)", trial, n, target[0] == display[0], puts, want, bound)
+		if model := shopimg.ReorderCost(caps, display, target); model != want {
+			t.Fatalf("trial %d: shopimg.ReorderCost = %d, the formula %d", trial, model, want)
 		}
-		total, totalBound, maxN = total+puts, totalBound+bound, max(maxN, n)
-		switch {
-		case puts == bound:
-			atBound++
-		case puts > bound:
+		if puts != want {
+			t.Fatalf("trial %d (n=%d, main kept %v): %d PUTs, want ReorderCost = %d", trial, n, target[0] == display[0], puts, want)
+		}
+		nMinusLIS := n - lis(positions(display, target))
+		if puts > nMinusLIS {
 			above++
 		}
+		total, totalNMinusLIS, maxN = total+puts, totalNMinusLIS+nMinusLIS, max(maxN, n)
 	}
 	if keptMain < 100 {
 		t.Errorf("only %d trials kept the main image", keptMain)
 	}
-	t.Logf("200 reorders of 1 to %d images: %d keep the main image (PUTs == n-LIS in each), %d change it; "+
-		"PUTs == n-LIS in %d of 200, n-LIS+1 in %d, fewer in %d (a new thumbnail lets the old one fall back to its sort_order for free); "+
-		"%d PUTs in all vs %d for n-LIS summed", maxN, keptMain, 200-keptMain, atBound, above, 200-atBound-above, total, totalBound)
+	t.Logf("200 reorders of 1 to %d images (%d keep the main image, %d change it): PUTs == shopimg.ReorderCost(BigCommerceProfile) in all 200; "+
+		"%d PUTs in all; n-LIS (the count without the flag) would be %d, exceeded in %d trials", maxN, keptMain, 200-keptMain, total, totalNMinusLIS, above)
+}
+
+// TestReorderFromForeignStates starts from states a store edited elsewhere
+// may be in, the thumbnail anywhere in the sort order: the listed order
+// then hides where the old thumbnail falls back, so the PUTs follow the
+// real sort order (exactly 1 + (n-1) - LIS(positions of T[1:] in the sort
+// order without T[0]) when the main image changes), and may differ from
+// shopimg.ReorderCost either way. A reorder that changes the main image
+// leaves the thumbnail with the lowest sort_order.
+func TestReorderFromForeignStates(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithoutQuota(), bigcommercetest.WithMaxRecords(-1)})
+	p := f.client.ProductImages()
+	rng := rand.New(rand.NewPCG(3, 12))
+	more, fewer := 0, 0
+	for trial := range 200 {
+		n := 1 + rng.IntN(30)
+		pid := bigcommerce.ProductID(1000 + trial)
+		seedRandom(f.srv, rng, pid, n, false)
+		stored, _ := f.srv.Images(pid)
+		before, err := p.List(ctx, pid.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		display := ids(before)
+		target := randomTarget(rng, display, trial%2 == 0)
+		f.srv.Recorder().Reset()
+		if err := p.Reorder(ctx, pid.String(), target); err != nil {
+			t.Fatalf("trial %d: Reorder: %v", trial, err)
+		}
+		puts := f.srv.Recorder().Count("PUT", "")
+		after, _ := p.List(ctx, pid.String())
+		if got := ids(after); !slices.Equal(got, target) {
+			t.Fatalf("trial %d: listed %v after Reorder(%v)", trial, got, target)
+		}
+		want := n - lis(positions(display, target))
+		if target[0] != display[0] {
+			want = 1 + (n - 1) - lis(positions(sortSequence(stored, target[0]), target[1:]))
+			if !thumbnailLowest(t, f.srv, pid) {
+				t.Fatalf("trial %d: the new thumbnail does not have the lowest sort_order", trial)
+			}
+		}
+		if puts != want {
+			t.Fatalf("trial %d: %d PUTs, want %d", trial, puts, want)
+		}
+		switch model := shopimg.ReorderCost(shopimgtest.BigCommerceProfile, display, target); {
+		case puts > model:
+			more++
+		case puts < model:
+			fewer++
+		}
+	}
+	t.Logf("200 reorders from foreign states: PUTs above shopimg.ReorderCost in %d, below in %d", more, fewer)
+}
+
+// TestUpdatesCostWhatTheFakeCounts runs random updates (alt text, position,
+// main, and combinations) on products in the state the adapter leaves, and
+// the same on a shopimgtest.Fake with BigCommerceProfile holding the same
+// order: the server receives exactly as many PUTs as the Fake counts
+// writes, and both end in the same order.
+func TestUpdatesCostWhatTheFakeCounts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithoutQuota(), bigcommercetest.WithMaxRecords(-1)})
+	p := f.client.ProductImages()
+	rng := rand.New(rand.NewPCG(3, 13))
+	total, twos := 0, 0
+	for trial := range 300 {
+		n := 1 + rng.IntN(8)
+		pid := bigcommerce.ProductID(1000 + trial)
+		seedRandom(f.srv, rng, pid, n, true)
+		before, err := p.List(ctx, pid.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.BigCommerceProfile))
+		fake.Seed("p", before...)
+		i := rng.IntN(n)
+		var u shopimg.ImageUpdate
+		switch rng.IntN(4) {
+		case 0:
+			u.Main = new(true)
+		case 1:
+			u.Position = new(rng.IntN(n))
+		}
+		if u.Main == nil && u.Position == nil || rng.IntN(2) == 0 {
+			u.Alt = new("changed")
+		}
+		if u.Alt == nil && (u.Main != nil && i == 0 || u.Position != nil && *u.Position == i) {
+			u.Alt = new("changed") // the Fake counts a no-op update; the adapter sends nothing
+		}
+		f.srv.Recorder().Reset()
+		if _, err := p.Update(ctx, pid.String(), before[i].ID, u); err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		if _, err := fake.Update(ctx, "p", before[i].ID, u); err != nil {
+			t.Fatal(err)
+		}
+		puts := f.srv.Recorder().Count("PUT", "")
+		after, _ := p.List(ctx, pid.String())
+		if got, want := ids(after), ids(fake.Images("p")); !slices.Equal(got, want) {
+			t.Fatalf("trial %d: listed %v, the Fake %v", trial, got, want)
+		}
+		if puts != fake.Writes() {
+			t.Fatalf("trial %d: Update(%s of %v, %+v): %d PUTs, the Fake counts %d", trial, before[i].ID, ids(before), u, puts, fake.Writes())
+		}
+		if !thumbnailLowest(t, f.srv, pid) {
+			t.Fatalf("trial %d: after Update the thumbnail does not have the lowest sort_order", trial)
+		}
+		total += puts
+		if puts == 2 {
+			twos++
+		}
+	}
+	t.Logf("300 updates: %d PUTs, as the Fake counts; %d cost two (the main image moved away)", total, twos)
 }
 
 func ids(imgs []shopimg.Image) []string {
@@ -174,7 +318,7 @@ func TestReorderUnderOtherReadingsOfTheRule(t *testing.T) {
 		for trial := range 60 {
 			n := 2 + rng.IntN(15)
 			pid := bigcommerce.ProductID(2000 + trial)
-			seedRandom(f.srv, rng, pid, n)
+			seedRandom(f.srv, rng, pid, n, false)
 			before, err := p.List(ctx, pid.String())
 			if err != nil {
 				t.Fatal(err)

@@ -409,18 +409,15 @@ func ids(ns []node) []string { return each(ns, func(n node) string { return n.id
 func (x *executor) reorder(ctx context.Context, op Op) error {
 	fin := x.gal.sorted()
 	cur, order := ids(x.gal.nodes), ids(fin)
-	moves := len(shopimg.ReorderMoves(cur, order))
-	if moves == 0 {
+	cost := shopimg.ReorderCost(x.caps, cur, order)
+	if cost == 0 {
 		return nil
 	}
 	if err := x.t.Images.Reorder(ctx, x.p.Ref.Product, order); err != nil {
 		return x.fail(op, DriftOrder, Ref{}, err)
 	}
 	x.gal.nodes = fin
-	op.Order, op.Writes = refs(fin), moves
-	if x.caps.BatchReorder {
-		op.Writes = batches(moves, x.caps.MaxPerCall)
-	}
+	op.Order, op.Writes = refs(fin), cost
 	x.done(op)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/shopimg/shopimg"
@@ -171,9 +172,23 @@ func BenchmarkWritesVsMinimum(b *testing.B) {
 	}
 }
 
-// randomScenarioCopy seeds plain with the scenario's gallery, keeping IDs.
+// randomScenarioCopy seeds plain, a new fake of the same profile as the
+// scenario's, with the scenario's gallery. The IDs come out the same
+// (randomScenario's fake made them from the same sequence), and, as the
+// fake made them, the images plain adds later get new ones: a Seed that
+// kept the IDs would leave the sequence at 1, and later adds would reuse
+// them.
 func randomScenarioCopy(plain *shopimgtest.Fake, sc scenario) {
-	plain.Seed("p", sc.current...)
+	imgs := slices.Clone(sc.current)
+	for i := range imgs {
+		imgs[i].ID = ""
+	}
+	got := plain.Seed("p", imgs...)
+	for i := range got {
+		if got[i].ID != sc.current[i].ID {
+			panic("randomScenarioCopy: the fakes made different IDs")
+		}
+	}
 }
 
 // naiveSync is the straightforward sync BenchmarkWritesVsMinimum compares

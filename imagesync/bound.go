@@ -12,8 +12,13 @@ import (
 // counted as shopimg.Capabilities defines them, which is how
 // shopimgtest.Fake.Writes counts them:
 //
-//   - Add, Update and Delete: one each;
-//   - Reorder: one per moved image (len(shopimg.ReorderMoves)), or with
+//   - Add and Delete: one each;
+//   - Update: one, except that an Update taking the main image away from
+//     the first place on a platform whose main image is a flag
+//     (Capabilities.MainIsFlag) also costs the write that makes the next
+//     image main (plans never send one);
+//   - Reorder: shopimg.ReorderCost: one per image written (the moved
+//     images, and where the main image is a flag a new main image), or with
 //     BatchReorder one per MaxPerCall moved images (one if no limit);
 //   - a BatchUpdater call: one per MaxPerCall images whose alt text or
 //     position changes (one if no limit).
@@ -29,9 +34,13 @@ import (
 //     platform batches); or one batch call carrying both; or one Update per
 //     image, which changes an image's alt text and moves it in the same call,
 //     so that only the unchanged-alt images outside a longest increasing run
-//     of unchanged-alt images must be moved at an extra cost. On a platform
-//     that cannot reorder, the alt changes and, where it can set the main
-//     image, one call to do so.
+//     of unchanged-alt images must be moved at an extra cost (and, where the
+//     main image is a flag, a new main image its call; see
+//     shopimg.ReorderMovesFor). On a platform that cannot reorder, the alt
+//     changes and, where it can set the main image, one call to do so.
+//     Where the main image is a flag and the final main image is one to
+//     add, that add comes first and takes the flag, so the images already
+//     there keep their main image and pay no write for a new one.
 //
 // A plan's Writes always equals LowerBound (the planner picks the same
 // cheapest strategy), and applying it on a shopimgtest.Fake costs exactly
@@ -48,13 +57,12 @@ import (
 // between Reorder and batch calls than the three strategies might save a
 // call, so there the bound is the best of the three strategies.
 //
-// The cost model is Capabilities'. A platform whose main image is also a
-// flag spends more on a change of main image than the model counts:
-// BigCommerce's adapter sends one more PUT (is_thumbnail on the image that
-// becomes first) when an update moves the main image away. Among equally
-// cheap plans NewPlan prefers those that make the new main image main
-// explicitly, which avoids most of these; the tests against the BigCommerce
-// fake server measure the rest (a fraction of a percent of the writes).
+// The cost model is Capabilities', and it is the adapters' too: on
+// BigCommerce, whose main image is the is_thumbnail flag, the adapter keeps
+// the thumbnail's sort_order the lowest, so the listed order is the sort
+// order and each call costs the PUTs the model counts; the tests against
+// the BigCommerce fake server check that the server receives no more write
+// requests than LowerBound.
 //
 // The error matches shopimg.ErrInvalidInput when in is malformed.
 func LowerBound(in Input) (int, error) {
@@ -69,14 +77,18 @@ func LowerBound(in Input) (int, error) {
 	}
 	var cur []node
 	for _, n := range g.start {
-		if !deleted[n.id] {
+		if !deleted[n.id] || n.ident() == g.pin {
 			cur = append(cur, n)
 		}
 	}
-	if !in.Caps.AddAtPosition {
+	switch {
+	case !in.Caps.AddAtPosition:
 		for _, i := range g.adds {
 			cur = append(cur, newNode("", in.Desired[i].Key, ""))
 		}
+	case mainAddFirst(in.Caps, g):
+		// The new main image is added first and takes the flag.
+		cur = append([]node{newNode("", in.Desired[g.adds[0]].Key, "")}, cur...)
 	}
 	changed := map[string]bool{}
 	for _, n := range cur {

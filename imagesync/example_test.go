@@ -51,8 +51,10 @@ func Example() {
 // A dry run prints the plan and writes nothing. Here the PIM moved the sole
 // view first, renamed the top view and dropped the side view, on a product
 // imagesync synced before. On BigCommerce each moved image costs a call, so
-// the renamed image moves (after the sole view, which becomes main) in the
-// same call that changes its alt text.
+// the renamed image moves (after the sole view) in the same call that
+// changes its alt text; the main image is a flag there, so the old main
+// image is deleted last, which leaves the sole view main without a call to
+// make it so.
 func ExampleSyncer_DryRun() {
 	ctx := context.Background()
 	fake := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.BigCommerceProfile))
@@ -74,8 +76,8 @@ func ExampleSyncer_DryRun() {
 	// Output:
 	// plan for bigcommerce/abc123/111 (policy keep-unknown): 2 ops, 2 writes
 	// #  OP      KEY       IMAGE  WRITES  DETAIL
-	// 1  delete  asset-17  1      1       key no longer desired
-	// 2  update  asset-18  2      1       alt "Red shoe, top" -> "Red shoe, from above"; move to 1
+	// 1  update  asset-18  2      1       alt "Red shoe, top" -> "Red shoe, from above"; move to 2
+	// 2  delete  asset-17  1      1       key no longer desired
 	// writes: 0
 }
 

@@ -131,11 +131,20 @@ type goal struct {
 	rank    map[string]int
 	alt     map[string]string // image ID -> new alt text
 	drift   []Drift
+	// pin is the ident of the current main image when it is to be deleted
+	// on a platform whose main image is a flag: it stays first, and is
+	// deleted only once the others are in order, so that the image after
+	// it becomes main without a write (see pinMain). Empty otherwise.
+	pin string
 }
 
 // rankOf returns a node's index in the final gallery. An image that is not
-// in it (one a refused delete left) ranks after all of them.
+// in it (one a refused delete left) ranks after all of them, except the
+// pinned main image, which ranks before all of them (-1).
 func (g *goal) rankOf(n node) int {
+	if g.pin != "" && n.ident() == g.pin {
+		return -1
+	}
 	if r, ok := g.rank[n.ident()]; ok {
 		return r
 	}
@@ -324,7 +333,32 @@ func analyze(in Input) (*goal, error) {
 	for i, n := range g.final {
 		g.rank[n.ident()] = i
 	}
+	g.pin = pinMain(caps, g)
 	return g, nil
+}
+
+// pinMain returns the ident of the current main image if the plan keeps it
+// first until the other images are in order and deletes it then, or "".
+// That is where the main image is a flag (Capabilities.MainIsFlag) and the
+// main image is to be deleted: deleted first, it would leave the next
+// image main, and making another one main would cost a write; deleted
+// last, it leaves the final first image main for free, and the images
+// behind it are ordered as if the main image stayed. Not when an added
+// image becomes main (it takes the flag itself, see mainAddFirst), nor
+// where adds only append and the limit of images leaves no room for the
+// main image while they are added.
+func pinMain(caps shopimg.Capabilities, g *goal) string {
+	if !caps.MainIsFlag || !caps.Reorder || caps.BatchReorder || len(g.start) == 0 || mainAddFirst(caps, g) {
+		return ""
+	}
+	m := g.start[0]
+	if !slices.ContainsFunc(g.deletes, func(d Op) bool { return d.Ref.ImageID == m.id }) {
+		return ""
+	}
+	if !caps.AddAtPosition && caps.MaxImages > 0 && len(g.start)-len(g.deletes)+1+len(g.adds) > caps.MaxImages {
+		return ""
+	}
+	return m.ident()
 }
 
 // deleteVerdict says whether the policy deletes n, an image that is not in

@@ -183,7 +183,8 @@ func next(caps shopimg.Capabilities, s []item, isNew, inTarget func(int) bool, v
 				if at == -1 {
 					at = i
 				}
-				visit(slices.Insert(u, at, moved), 1)
+				ns := slices.Insert(u, at, moved)
+				visit(ns, updateCost(caps, s, ns, it.id, setAlt))
 			}
 		}
 	}
@@ -203,11 +204,7 @@ func next(caps shopimg.Capabilities, s []item, isNew, inTarget func(int) bool, v
 			continue
 		}
 		if moved {
-			moves := len(shopimg.ReorderMoves(cur, order))
-			if caps.BatchReorder {
-				moves = ceilDiv(moves, caps.MaxPerCall)
-			}
-			visit(ns, moves)
+			visit(ns, shopimg.ReorderCost(caps, cur, order))
 		}
 		if !caps.BatchUpdate {
 			continue
@@ -238,6 +235,30 @@ func next(caps shopimg.Capabilities, s []item, isNew, inTarget func(int) bool, v
 			}
 		}
 	}
+}
+
+// updateCost is what shopimgtest.Fake counts for an Update of image id that
+// turns s into ns: one call, or on a per-image platform the images
+// shopimg.ReorderMovesFor writes (id among them if setAlt), at least one.
+func updateCost(caps shopimg.Capabilities, s, ns []item, id int, setAlt bool) int {
+	if !caps.Reorder || caps.BatchReorder {
+		return 1
+	}
+	name := func(it item) string { return string(rune('a' + it.id)) }
+	var written []string
+	if setAlt {
+		written = []string{string(rune('a' + id))}
+	}
+	return max(1, len(shopimg.ReorderMovesFor(caps, each(s, name), each(ns, name), written...)))
+}
+
+// each returns f of every element of xs.
+func each[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
 }
 
 func ceilDiv(n, per int) int {

@@ -72,8 +72,9 @@ type Op struct {
 	// leaves the order alone has none). Images still to add have no ID yet.
 	Order []Ref `json:"order,omitempty"`
 	// Writes is the number of platform write calls the operation costs, as
-	// shopimg.Capabilities defines them (a per-image reorder costs one call
-	// per moved image, a batch one per MaxPerCall images).
+	// shopimg.Capabilities defines them (a per-image reorder costs
+	// shopimg.ReorderCost, one call per image written, a batch one per
+	// MaxPerCall images).
 	Writes int `json:"writes"`
 	// Reason says why, for store operations and deletes.
 	Reason string `json:"reason,omitempty"`
@@ -190,7 +191,7 @@ func (m *gallery) addPosition(r int) int {
 // which is already in place).
 func (m *gallery) movePosition(n node) int {
 	r := m.rankOf(n)
-	pos, best := 0, -1
+	pos, best := 0, -2 // ranks start at -1 (goal.pin)
 	i := 0
 	for _, x := range m.nodes {
 		if x.idt == n.idt {
@@ -268,12 +269,7 @@ func modifyCost(caps shopimg.Capabilities, cur, fin []string, changed map[string
 	if slices.Equal(cur, fin) && len(changed) == 0 {
 		return byReorder, 0
 	}
-	moves := len(shopimg.ReorderMoves(cur, fin))
-	reorder := moves
-	if caps.BatchReorder {
-		reorder = batches(moves, caps.MaxPerCall)
-	}
-	best, cost := byReorder, reorder+altCost(caps, len(changed))
+	best, cost := byReorder, shopimg.ReorderCost(caps, cur, fin)+altCost(caps, len(changed))
 	if caps.BatchUpdate {
 		touched := len(changed)
 		for i := range cur {
@@ -287,22 +283,37 @@ func modifyCost(caps shopimg.Capabilities, cur, fin []string, changed map[string
 	}
 	// One update per image: every changed image costs one call, whether it
 	// moves or not, so only the unchanged ones outside a longest increasing
-	// run of unchanged images must move at an extra cost.
-	var curU, finU []string
-	for _, id := range cur {
-		if !changed[id] {
-			curU = append(curU, id)
-		}
-	}
-	for _, id := range fin {
-		if !changed[id] {
-			finU = append(finU, id)
-		}
-	}
-	if c := len(changed) + len(shopimg.ReorderMoves(curU, finU)); c < cost {
+	// run of unchanged images must move at an extra cost (and, where the
+	// main image is a flag, a new main image costs its call too).
+	if c := len(shopimg.ReorderMovesFor(caps, cur, fin, setKeys(changed)...)); c < cost {
 		best, cost = byUpdates, c
 	}
 	return best, cost
+}
+
+// setKeys returns the members of a set, in no particular order.
+func setKeys(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	return out
+}
+
+// flagMain reports whether turning cur into fin (idents) makes another
+// image main on a platform whose main image is a flag, which costs a write
+// on it (see shopimg.Capabilities.MainIsFlag).
+func flagMain(caps shopimg.Capabilities, cur, fin []string) bool {
+	return caps.MainIsFlag && caps.Reorder && !caps.BatchReorder && len(cur) > 0 && len(fin) > 0 && cur[0] != fin[0]
+}
+
+// mainAddFirst reports whether the plan adds the final main image before
+// fixing the order of the images already there: where the main image is a
+// flag and adds take a position, an added main image takes the flag
+// itself, so the images already there then keep their main image and need
+// no write for a new one.
+func mainAddFirst(caps shopimg.Capabilities, g *goal) bool {
+	return caps.MainIsFlag && caps.AddAtPosition && len(g.adds) > 0 && len(g.final) > 0 && g.final[0].id == ""
 }
 
 type builder struct {
@@ -318,17 +329,27 @@ func (b *builder) build() {
 	b.ops = append(b.ops, g.discards...)
 	b.ops = append(b.ops, g.adopts...)
 	b.gal = newGallery(g.start, g.rankOf)
+	var pinned []Op // the pinned main image's delete, after modify
 	for _, d := range g.deletes {
-		b.gal.remove(newNode(d.Ref.ImageID, d.Ref.Key, ""))
-		b.ops = append(b.ops, d)
+		if n := newNode(d.Ref.ImageID, d.Ref.Key, ""); n.ident() == g.pin {
+			pinned = append(pinned, d)
+			continue
+		}
+		b.delete(d)
 	}
+	adds := g.adds
 	if !b.caps.AddAtPosition {
-		b.addAll()
+		b.addAll(adds)
+		adds = nil
+	} else if mainAddFirst(b.caps, g) {
+		b.addAll(adds[:1])
+		adds = adds[1:]
 	}
 	b.modify()
-	if b.caps.AddAtPosition {
-		b.addAll()
+	for _, d := range pinned {
+		b.delete(d)
 	}
+	b.addAll(adds)
 	if !slices.Equal(b.gal.idents(), identsOf(g.final)) {
 		why := "the platform cannot reorder images"
 		if !b.caps.HasMain() {
@@ -338,10 +359,17 @@ func (b *builder) build() {
 	}
 }
 
-// addAll adds the new entries in desired order: at their final positions
-// where the platform takes a position, else at the end.
-func (b *builder) addAll() {
-	for _, i := range b.g.adds {
+// delete deletes the image of the delete op d.
+func (b *builder) delete(d Op) {
+	b.gal.remove(newNode(d.Ref.ImageID, d.Ref.Key, ""))
+	b.ops = append(b.ops, d)
+}
+
+// addAll adds the entries adds (indexes into Desired) in desired order: at
+// their final positions where the platform takes a position, else at the
+// end.
+func (b *builder) addAll(adds []int) {
+	for _, i := range adds {
 		e := b.g.in.Desired[i]
 		n := newNode("", e.Key, e.Alt)
 		pos := len(b.gal.nodes)
@@ -414,11 +442,7 @@ func (b *builder) modify() {
 	case byUpdates:
 		b.updates(fin, set)
 	default:
-		if moves := len(shopimg.ReorderMoves(cur, finIDs)); moves > 0 {
-			w := moves
-			if b.caps.BatchReorder {
-				w = batches(moves, b.caps.MaxPerCall)
-			}
+		if w := shopimg.ReorderCost(b.caps, cur, finIDs); w > 0 {
 			b.ops = append(b.ops, Op{Kind: OpReorder, Order: refs(fin), Writes: w})
 			b.gal.nodes = b.gal.sorted()
 		}
@@ -449,31 +473,43 @@ func (b *builder) alts(changed []node) {
 
 // updates fixes order and alt texts with one Update per image: the images
 // outside the heaviest increasing run move, in final order, each in the same
-// call as its alt change if it has one.
+// call as its alt change if it has one. Where the main image is a flag and
+// changes, the new main image is written first, made main; the old one then
+// stands second, and is never moved away from the first place (which would
+// cost a write on the image taking its place).
 func (b *builder) updates(fin []node, changed map[string]bool) {
-	seq := make([]int, len(b.gal.nodes))
-	weights := make([]int, len(b.gal.nodes))
+	forced := flagMain(b.caps, b.gal.idents(), identsOf(fin))
+	seq := make([]int, 0, len(b.gal.nodes))
+	weights := make([]int, 0, len(b.gal.nodes))
+	at := make([]int, 0, len(b.gal.nodes)) // index in the gallery of seq[i]
 	for i, n := range b.gal.nodes {
-		seq[i] = n.rank
+		if forced && n.idt == fin[0].idt {
+			continue // written anyway, to make it main
+		}
+		if n.rank < 0 {
+			continue // the pinned main image: first, and stays there
+		}
 		// An unchanged image that moves costs a call; a changed one costs
 		// its call anyway. Weights are even so that a tie can be broken.
-		weights[i] = 2
+		w := 2
 		if !changed[n.ident()] {
-			weights[i] = 2 * (len(b.gal.nodes) + 1)
+			w = 2 * (len(b.gal.nodes) + 1)
 		}
 		if n.idt == fin[0].idt && i > 0 {
 			// Among equally cheap plans, prefer making the new main image
-			// main explicitly to moving the images before it away: where
-			// the main image is a flag (BigCommerce's is_thumbnail), each
-			// of those moves would cost the platform a second call.
-			weights[i]--
+			// main explicitly to moving the images before it away.
+			w--
 		}
+		seq, weights, at = append(seq, n.rank), append(weights, w), append(at, i)
 	}
 	keep := heaviestIncreasing(seq, weights)
 	moving := map[string]bool{}
-	for i, n := range b.gal.nodes {
-		if !keep[i] {
-			moving[n.ident()] = true
+	if forced {
+		moving[fin[0].ident()] = true
+	}
+	for k, i := range at {
+		if !keep[k] {
+			moving[b.gal.nodes[i].ident()] = true
 		}
 	}
 	for _, n := range fin {

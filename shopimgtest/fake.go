@@ -93,7 +93,7 @@ type Option func(*Fake)
 // operation caps does not allow returns ErrUnsupported, a product holds at
 // most caps.MaxImages images (the add beyond fails with ErrInvalidInput), and
 // write calls are counted the way that platform would need them (BatchReorder,
-// MaxPerCall). AsyncAdd is only reported: like an adapter that waits for the
+// MainIsFlag, MaxPerCall). AsyncAdd is only reported: like an adapter that waits for the
 // platform's job, the Fake's Add returns the stored image.
 func WithCapabilities(caps shopimg.Capabilities) Option {
 	return func(f *Fake) { f.caps = caps }
@@ -198,10 +198,15 @@ func (f *Fake) Calls() map[Op]int {
 }
 
 // Writes returns the write calls the mimicked platform would have received:
-// one per Add, Update and Delete; for Reorder, one per moved image
-// (shopimg.ReorderMoves) or one per batch (Capabilities.BatchReorder); for
-// UpdateImages, one per MaxPerCall changed images. Calls that change nothing,
-// and calls refused before sending, count zero.
+// one per Add and Delete; for Reorder, shopimg.ReorderCost (one per image
+// written, counting a new main image where Capabilities.MainIsFlag, or one
+// per batch with Capabilities.BatchReorder); one per Update, except that on
+// a per-image platform an Update that moves its image costs the images
+// shopimg.ReorderMovesFor writes for the new order, the image itself
+// written anyway when its alt text changes too (so with MainIsFlag, moving
+// the main image away costs a write on the image that becomes main); for
+// UpdateImages, one per MaxPerCall changed images. Calls that change nothing
+// (Update aside), and calls refused before sending, count zero.
 func (f *Fake) Writes() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -357,8 +362,9 @@ func (f *Fake) Update(ctx context.Context, productID, imageID string, u shopimg.
 		img.Alt = *u.Alt
 	}
 	img.UpdatedAt = f.clock.Now()
+	current := ids(p.images)
 	p.images = insertAt(append(p.images[:i:i], p.images[i+1:]...), pos, img)
-	f.writes++
+	f.writes += f.updateCost(current, ids(p.images), imageID, u.Alt != nil)
 	if fault != nil {
 		return shopimg.Image{}, fault.Err
 	}
@@ -384,7 +390,7 @@ func (f *Fake) Reorder(ctx context.Context, productID string, imageIDs []string)
 	if err := shopimg.CheckPermutation(current, imageIDs); err != nil {
 		return err
 	}
-	cost := f.reorderCost(current, imageIDs)
+	cost := shopimg.ReorderCost(f.caps, current, imageIDs)
 	if cost == 0 {
 		return nil
 	}
@@ -498,13 +504,20 @@ func (f *Fake) UpdateImages(ctx context.Context, productID string, b shopimg.Bat
 	return f.view(productID, p), nil
 }
 
-// reorderCost is the write calls a reorder from current to target costs.
-func (f *Fake) reorderCost(current, target []string) int {
-	moves := len(shopimg.ReorderMoves(current, target))
-	if moves == 0 || !f.caps.BatchReorder {
-		return moves
+// updateCost is the write calls an Update of image id costs that changes
+// the order from current to target (the same order if it does not move the
+// image), changing its alt text too if alt is set: one, or on a per-image
+// platform the images written to reach target (with id among them if alt),
+// at least one.
+func (f *Fake) updateCost(current, target []string, id string, alt bool) int {
+	if !f.caps.Reorder || f.caps.BatchReorder {
+		return 1
 	}
-	return batches(moves, f.caps.MaxPerCall)
+	var written []string
+	if alt {
+		written = []string{id}
+	}
+	return max(1, len(shopimg.ReorderMovesFor(f.caps, current, target, written...)))
 }
 
 func batches(n, per int) int {

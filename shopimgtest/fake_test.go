@@ -56,6 +56,13 @@ func TestUnknownProduct(t *testing.T) {
 	}
 }
 
+// noFlag is BigCommerceProfile with a main image that is its first place.
+var noFlag = func() shopimg.Capabilities {
+	c := shopimgtest.BigCommerceProfile
+	c.MainIsFlag = false
+	return c
+}()
+
 func TestWritesFollowTheProfile(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -72,7 +79,12 @@ func TestWritesFollowTheProfile(t *testing.T) {
 		order []int
 		want  int
 	}{
-		{"per-image, one moved", shopimgtest.BigCommerceProfile, []int{1, 2, 3, 4, 5, 0}, 1},
+		{"per-image, one moved", noFlag, []int{1, 2, 3, 4, 5, 0}, 1},
+		// A new main image costs a write, and the old one, then first
+		// among the others, must move to the end.
+		{"flag, main moved to the end", shopimgtest.BigCommerceProfile, []int{1, 2, 3, 4, 5, 0}, 2},
+		{"flag, last made main", shopimgtest.BigCommerceProfile, []int{5, 0, 1, 2, 3, 4}, 1},
+		{"flag, one moved", shopimgtest.SallaProfile, []int{0, 2, 3, 4, 5, 1}, 1},
 		{"per-image, reversed", shopimgtest.BigCommerceProfile, []int{5, 4, 3, 2, 1, 0}, 5},
 		{"per-image, unchanged", shopimgtest.BigCommerceProfile, []int{0, 1, 2, 3, 4, 5}, 0},
 		{"batch, reversed", shopimgtest.ThreeDCartProfile, []int{5, 4, 3, 2, 1, 0}, 1},
@@ -88,6 +100,45 @@ func TestWritesFollowTheProfile(t *testing.T) {
 				ids[i] = img.ID
 			}
 			if err := f.Reorder(ctx, "p", order(ids, tc.order...)); err != nil {
+				t.Fatal(err)
+			}
+			if f.Writes() != tc.want {
+				t.Errorf("Writes = %d, want %d", f.Writes(), tc.want)
+			}
+		})
+	}
+}
+
+// TestUpdateWritesFollowTheProfile checks what an Update that moves an
+// image costs: one call, except where the main image is a flag and the
+// update takes the main image away, which costs a write on the image that
+// becomes main too (unless the old main image only moves one place down and
+// keeps its alt text).
+func TestUpdateWritesFollowTheProfile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		caps   shopimg.Capabilities
+		image  int
+		update shopimg.ImageUpdate
+		want   int
+	}{
+		{"alt only", shopimgtest.BigCommerceProfile, 0, shopimg.ImageUpdate{Alt: new("x")}, 1},
+		{"made main", shopimgtest.BigCommerceProfile, 3, shopimg.ImageUpdate{Main: new(true), Alt: new("x")}, 1},
+		{"moved, main kept", shopimgtest.BigCommerceProfile, 1, shopimg.ImageUpdate{Position: new(3), Alt: new("x")}, 1},
+		{"main one down", shopimgtest.BigCommerceProfile, 0, shopimg.ImageUpdate{Position: new(1)}, 1},
+		{"main one down with alt", shopimgtest.BigCommerceProfile, 0, shopimg.ImageUpdate{Position: new(1), Alt: new("x")}, 2},
+		{"main to the end", shopimgtest.BigCommerceProfile, 0, shopimg.ImageUpdate{Position: new(3)}, 2},
+		{"main to the end, no flag", noFlag, 0, shopimg.ImageUpdate{Position: new(3)}, 1},
+		{"main to the end, batch", shopimgtest.ShoptetProfile, 0, shopimg.ImageUpdate{Position: new(3)}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := shopimgtest.NewFake(shopimgtest.WithCapabilities(tc.caps))
+			imgs := f.Seed("p", make([]shopimg.Image, 4)...)
+			if _, err := f.Update(ctx, "p", imgs[tc.image].ID, tc.update); err != nil {
 				t.Fatal(err)
 			}
 			if f.Writes() != tc.want {

@@ -25,20 +25,25 @@ var (
 	}
 
 	// BigCommerceProfile is BigCommerce v3: URL and file adds with
-	// sort_order and is_thumbnail, per-image sort_order moves, 1000 images
+	// sort_order and is_thumbnail, per-image sort_order moves, the main image
+	// being the one flagged is_thumbnail (MainIsFlag: a new main image costs
+	// a PUT on it, which also gives it the lowest sort_order), 1000 images
 	// per product.
 	BigCommerceProfile = shopimg.Capabilities{
 		List: true, AddFromURL: true, AddFromFile: true, AddAtPosition: true,
 		Update: true, Delete: true, Reorder: true, SetMain: true,
-		MaxImages: 1000,
+		MainIsFlag: true, MaxImages: 1000,
 	}
 
 	// SallaProfile is Salla Merchant API v2: multipart adds with sort and
-	// default, per-image sort moves, 10 images per product.
+	// default, per-image sort moves, 10 images per product. MainIsFlag is
+	// inferred from the API taking default (the main image) as a field of
+	// its own on writes, next to sort; how Salla lists a default image
+	// whose sort is not the lowest is not documented.
 	SallaProfile = shopimg.Capabilities{
 		List: true, AddFromURL: true, AddFromFile: true, AddAtPosition: true,
 		Update: true, Delete: true, Reorder: true, SetMain: true,
-		MaxImages: 10,
+		MainIsFlag: true, MaxImages: 10,
 	}
 
 	// ShoptetProfile is Shoptet: asynchronous URL adds with priority, one
