@@ -59,6 +59,7 @@ type Fake struct {
 	mu       sync.Mutex
 	products map[string]*fakeProduct
 	seq      int
+	seeded   map[string]bool // IDs given to Seed, which newID never hands out
 	calls    map[Op]int
 	writes   int
 	faults   []*Fault
@@ -142,16 +143,30 @@ func (f *Fake) AddProduct(productID string) {
 
 // Seed replaces a product's images without counting a call, creating the
 // product if needed. Only ID, URL and Alt of each image are used; an empty ID
-// gets a new one. It returns the stored images.
+// gets a new one, and IDs given here are never handed out by a later Add.
+// It returns the stored images. It panics if imgs lists an ID twice.
 func (f *Fake) Seed(productID string, imgs ...shopimg.Image) []shopimg.Image {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p := &fakeProduct{}
+	for _, img := range imgs { // first, so that no new ID takes one of these
+		if img.ID != "" {
+			if f.seeded == nil {
+				f.seeded = map[string]bool{}
+			}
+			f.seeded[img.ID] = true
+		}
+	}
+	seen := make(map[string]bool, len(imgs))
 	for _, img := range imgs {
 		id := img.ID
 		if id == "" {
 			id = f.newID()
 		}
+		if seen[id] {
+			panic(fmt.Sprintf("shopimgtest: Seed(%q) lists image ID %q twice", productID, id))
+		}
+		seen[id] = true
 		p.images = append(p.images, FakeImage{ID: id, URL: img.URL, Alt: img.Alt, UpdatedAt: f.clock.Now()})
 	}
 	f.products[productID] = p
@@ -560,8 +575,12 @@ func (f *Fake) takeFault(op Op, productID string) *Fault {
 }
 
 func (f *Fake) newID() string {
-	f.seq++
-	return f.idGen(f.seq)
+	for {
+		f.seq++
+		if id := f.idGen(f.seq); !f.seeded[id] {
+			return id
+		}
+	}
 }
 
 func (f *Fake) view(productID string, p *fakeProduct) []shopimg.Image {

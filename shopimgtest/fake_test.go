@@ -433,3 +433,31 @@ func TestFakeFaultsPerProductAndApplied(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// TestSeededIDsAreNeverHandedOutAgain: an Add after Seed with the caller's
+// own IDs gets a fresh ID, not one of those.
+func TestSeededIDsAreNeverHandedOutAgain(t *testing.T) {
+	t.Parallel()
+	f := shopimgtest.NewFake()
+	f.Seed("p1", shopimg.Image{URL: "https://x.example/new.jpg"}, shopimg.Image{ID: "1", URL: "https://x.example/1.jpg"}, shopimg.Image{ID: "2", URL: "https://x.example/2.jpg"})
+	ids := map[string]bool{}
+	for _, img := range f.Images("p1") {
+		ids[img.ID] = true
+	}
+	for i := range 3 {
+		img, err := f.Add(context.Background(), "p1", shopimg.NewImage{SourceURL: fmt.Sprintf("https://x.example/add-%d.jpg", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids[img.ID] {
+			t.Fatalf("Add handed out %q, which the product already has: %v", img.ID, f.Images("p1"))
+		}
+		ids[img.ID] = true
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Seed with a repeated ID did not panic")
+		}
+	}()
+	f.Seed("p2", shopimg.Image{ID: "7"}, shopimg.Image{ID: "7"})
+}
