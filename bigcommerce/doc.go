@@ -96,11 +96,17 @@
 // The adapter (Client.ProductImages) lists in display order: the thumbnail
 // first (Main), then by sort_order, then by ID. Alt is the description, URL
 // the zoom rendition (else standard, else image_url), ThumbnailURL the
-// thumbnail rendition. Reorder sends one PUT per image outside a longest
-// subsequence already in order (none when nothing differs), plus one PUT of
-// is_thumbnail when the main image changes; Update with Main sets
-// is_thumbnail; Add places the image with its create's sort_order and
-// is_thumbnail. Capabilities() equals shopimgtest.BigCommerceProfile.
+// thumbnail rendition. Reorder sends exactly shopimg.ReorderCost PUTs: one
+// per image outside a longest subsequence already in order (none when
+// nothing differs); when the main image changes, the new main's PUT sets
+// is_thumbnail (Capabilities.MainIsFlag) and the others are counted without
+// it. Every PUT that sets is_thumbnail also gives that image the lowest
+// sort_order, at no extra call, so that the display order the common model
+// sees is the true sort order; a store edited elsewhere, with its thumbnail
+// further down, can cost one PUT more or less than ReorderCost says. Update
+// with Main sets is_thumbnail; Add places the image with its create's
+// sort_order and is_thumbnail. Capabilities() equals
+// shopimgtest.BigCommerceProfile.
 //
 // # Doubts about the vendor's material
 //
