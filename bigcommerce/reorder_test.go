@@ -107,6 +107,35 @@ func randomTarget(rng *rand.Rand, display []string, keepMain bool) []string {
 	return target
 }
 
+// reorderTrial seeds product pid with n images (the thumbnail at the lowest
+// sort_order when adapterState), reorders it to a random target (keeping
+// the main image when keepMain) and checks it ends listed in that order.
+// It returns the stored images before, the listed order before, the target,
+// the PUTs sent and the listing after.
+func reorderTrial(t *testing.T, f *fixture, p shopimg.ProductImages, rng *rand.Rand, pid bigcommerce.ProductID, n int, adapterState, keepMain bool) (stored []bigcommerce.Image, display, target []string, puts int, after []shopimg.Image) {
+	t.Helper()
+	seedRandom(f.srv, rng, pid, n, adapterState)
+	stored, _ = f.srv.Images(pid)
+	before, err := p.List(ctx, pid.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	display = ids(before)
+	target = randomTarget(rng, display, keepMain)
+	f.srv.Recorder().Reset()
+	if err := p.Reorder(ctx, pid.String(), target); err != nil {
+		t.Fatalf("product %d: Reorder: %v", pid, err)
+	}
+	puts = f.srv.Recorder().Count("PUT", "")
+	if after, err = p.List(ctx, pid.String()); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(after); !slices.Equal(got, target) {
+		t.Fatalf("product %d: listed %v after Reorder(%v)", pid, got, target)
+	}
+	return stored, display, target, puts, after
+}
+
 // TestReorderPUTsAreNMinusLIS is the property: over 200 random
 // permutations of up to 30 images, Reorder ends in the asked order and
 // sends exactly the least number of PUTs, which is what the common model
@@ -133,25 +162,7 @@ func TestReorderPUTsAreNMinusLIS(t *testing.T) {
 	for trial := range 200 {
 		n := 1 + rng.IntN(30)
 		pid := bigcommerce.ProductID(1000 + trial)
-		seedRandom(f.srv, rng, pid, n, true)
-		before, err := p.List(ctx, pid.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		display := ids(before)
-		target := randomTarget(rng, display, trial%2 == 0)
-		f.srv.Recorder().Reset()
-		if err := p.Reorder(ctx, pid.String(), target); err != nil {
-			t.Fatalf("trial %d: Reorder: %v", trial, err)
-		}
-		puts := f.srv.Recorder().Count("PUT", "")
-		after, err := p.List(ctx, pid.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := ids(after); !slices.Equal(got, target) {
-			t.Fatalf("trial %d: listed %v after Reorder(%v)", trial, got, target)
-		}
+		_, display, target, puts, after := reorderTrial(t, f, p, rng, pid, n, true, trial%2 == 0)
 		if !after[0].Main {
 			t.Fatalf("trial %d: the first image is not main", trial)
 		}
@@ -200,23 +211,7 @@ func TestReorderFromForeignStates(t *testing.T) {
 	for trial := range 200 {
 		n := 1 + rng.IntN(30)
 		pid := bigcommerce.ProductID(1000 + trial)
-		seedRandom(f.srv, rng, pid, n, false)
-		stored, _ := f.srv.Images(pid)
-		before, err := p.List(ctx, pid.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		display := ids(before)
-		target := randomTarget(rng, display, trial%2 == 0)
-		f.srv.Recorder().Reset()
-		if err := p.Reorder(ctx, pid.String(), target); err != nil {
-			t.Fatalf("trial %d: Reorder: %v", trial, err)
-		}
-		puts := f.srv.Recorder().Count("PUT", "")
-		after, _ := p.List(ctx, pid.String())
-		if got := ids(after); !slices.Equal(got, target) {
-			t.Fatalf("trial %d: listed %v after Reorder(%v)", trial, got, target)
-		}
+		stored, display, target, puts, _ := reorderTrial(t, f, p, rng, pid, n, false, trial%2 == 0)
 		want := n - lis(positions(display, target))
 		if target[0] != display[0] {
 			want = 1 + (n - 1) - lis(positions(sortSequence(stored, target[0]), target[1:]))
