@@ -1,5 +1,7 @@
 package shopimg
 
+import "github.com/shopimg/shopimg/internal/order"
+
 // Capabilities describes what a platform does natively, as reported by
 // ProductImages.Capabilities. Operations whose flag is false return an error
 // matching ErrUnsupported and send nothing.
@@ -32,7 +34,7 @@ type Capabilities struct {
 	// that image (which can carry its new place in the same call), and the
 	// old main image falls back among the others to the place its sort order
 	// gives it, which adapters keep first among them. Only meaningful with
-	// Reorder and without BatchReorder; see ReorderMovesFor.
+	// Reorder and without BatchReorder; see ReorderWrites.
 	MainIsFlag bool
 	// SetMain: ImageUpdate.Main can make an image the main one.
 	SetMain bool
@@ -55,3 +57,48 @@ type Capabilities struct {
 // image is the first one List returns; MainIsFlag only changes what making
 // another image main costs.
 func (c Capabilities) HasMain() bool { return c.SetMain || c.Reorder }
+
+// Calls returns how many batch calls carry items changes: one per
+// MaxPerCall items (one when there is no limit), and 0 for none.
+func (c Capabilities) Calls(items int) int {
+	switch {
+	case items <= 0:
+		return 0
+	case c.MaxPerCall <= 0:
+		return 1
+	}
+	return (items + c.MaxPerCall - 1) / c.MaxPerCall
+}
+
+// ReorderCost returns the write calls Reorder(target) costs on this platform
+// when the images are in the order current: 0 when the orders are the same;
+// with BatchReorder one per MaxPerCall moved images; otherwise one per image
+// written, len(ReorderWrites(current, target)). That is the least number of
+// calls that reach target: a per-image platform keeps the relative order of
+// the images it does not write. target must be a permutation of current.
+func (c Capabilities) ReorderCost(current, target []string) int {
+	moves := c.ReorderWrites(current, target)
+	if !c.BatchReorder {
+		return len(moves)
+	}
+	return c.Calls(len(moves))
+}
+
+// ReorderWrites returns the images a reorder from current to target
+// changes, in target order. On a per-image platform these are the images
+// written, one call each, and the fewest possible: every image outside a
+// longest subsequence the two orders share, plus, with MainIsFlag, the new
+// main image when it changes (its write sets the flag and puts it first;
+// the old main image then stands first among the others). The images listed
+// in written are written anyway (an update that also changes the alt text),
+// so they are in the result and moving them costs nothing more. target must
+// be a permutation of current.
+func (c Capabilities) ReorderWrites(current, target []string, written ...string) []string {
+	return order.MovesFor(c.mainIsFlagWrite(), current, target, written...)
+}
+
+// mainIsFlagWrite reports whether making another image main costs a write
+// of its own: the main image is a flag, on a per-image platform.
+func (c Capabilities) mainIsFlagWrite() bool {
+	return c.MainIsFlag && c.Reorder && !c.BatchReorder
+}

@@ -8,43 +8,65 @@ import (
 	"time"
 )
 
-// Error categories. Every error an adapter returns matches at most one of
-// them with errors.Is (ErrOutcomeUnknown may come together with the cause it
-// wraps, for example a *APIError for a 500).
+// Error categories. Every error an adapter or a typed client returns matches
+// one of them with errors.Is (ErrOutcomeUnknown may come together with the
+// category of its cause, for example ErrUnavailable for a 500 that answered
+// an add).
 var (
 	// ErrNotFound: the product or image does not exist.
 	ErrNotFound = errors.New("shopimg: not found")
 	// ErrUnauthorized: the credentials are missing, invalid, expired or lack
 	// the rights for the call.
 	ErrUnauthorized = errors.New("shopimg: unauthorized")
-	// ErrRateLimited: the platform's quota is used up and retrying within the
-	// client's policy did not help. *APIError.RetryAfter says when to retry.
+	// ErrRateLimited: the platform's quota is used up and waiting within the
+	// client's policy did not help (or would take longer than
+	// RetryPolicy.MaxRetryAfter). *APIError.RetryAfter says when to retry.
 	ErrRateLimited = errors.New("shopimg: rate limited")
 	// ErrInvalidInput: the request was malformed, either caught before sending
-	// (*InputError) or refused by the platform (400, 422).
+	// (*InputError) or refused by the platform (400, 422 and the other 4xx
+	// statuses without a category of their own).
 	ErrInvalidInput = errors.New("shopimg: invalid input")
 	// ErrUnsupported: the platform cannot do this natively; nothing was sent.
 	ErrUnsupported = errors.New("shopimg: unsupported")
 	// ErrConflict: the platform refused the write because of the current state
-	// (409; a Shoptet image still used by a variant).
+	// (409; a Shoptet image still used by a variant), or the product's images
+	// changed between the reads and writes of one call (someone else edited
+	// the gallery meanwhile).
 	ErrConflict = errors.New("shopimg: conflict")
+	// ErrUnavailable: the platform could not be reached or answered with a
+	// server error (5xx, a dropped connection, an unreadable 2xx answer)
+	// and the retries allowed by the client's policy ran out. It is
+	// temporary: come back later. The message says how many attempts were
+	// made.
+	ErrUnavailable = errors.New("shopimg: unavailable")
 	// ErrOutcomeUnknown: a write was sent but it is unknown whether it took
 	// effect (a 5xx, a dropped connection, a cancelled context mid-request).
 	// Check the state (list) before repeating a create.
 	ErrOutcomeUnknown = errors.New("shopimg: outcome unknown")
+	// ErrAdded: Add created the image (the platform answered with its ID),
+	// but a later step of the same Add failed: reading it back, or moving it
+	// to the asked position. The image exists; do not add it again. The
+	// error is an *AddedError holding the image and the cause.
+	ErrAdded = errors.New("shopimg: image added, follow-up failed")
 )
 
 // APIError is an error response from a platform's API. All vendor packages
 // return it (each has an alias named APIError), so callers can read the
 // details of any platform's error with errors.As, and classify it with
 // errors.Is against the sentinels.
+//
+// Every field is free of the client's credentials: the client that built
+// the error replaced any copy of them (in any encoding the body could carry
+// them) with "REDACTED".
 type APIError struct {
 	// Platform names the vendor package, e.g. "bigcommerce".
 	Platform string
 	// Method and Path are the request's, with secrets removed.
 	Method, Path string
 	// StatusCode is the HTTP status (or, for envelopes that carry their own
-	// status with HTTP 200, that status).
+	// status with HTTP 200, that status). A 429 with Attempts 0 was not
+	// sent at all: the quota reported by earlier answers is used up for
+	// longer than the client may wait (RetryPolicy.MaxRetryAfter).
 	StatusCode int
 	// Code is the vendor's own error code, when it has one
 	// (e.g. "missing-access-token", "validation_failed").
@@ -58,12 +80,15 @@ type APIError struct {
 	RequestID string
 	// RetryAfter is how long the platform asked to wait (0 if it did not).
 	RetryAfter time.Duration
+	// Attempts is how many times the request was sent (0: not sent).
+	Attempts int
 	// Body is the start of the response body (up to the client's limit),
-	// with any credential of the request that it repeats replaced by
-	// "REDACTED".
+	// with every credential of the request replaced by "REDACTED".
 	Body []byte
 	// Kind is the sentinel this error matches. When nil, it follows from
-	// StatusCode (see KindForStatus).
+	// StatusCode: 401/403 ErrUnauthorized, 404/410 ErrNotFound, 409
+	// ErrConflict, 429 ErrRateLimited, 408/423/5xx ErrUnavailable, any
+	// other status ErrInvalidInput.
 	Kind error
 }
 
@@ -77,7 +102,7 @@ type FieldError struct {
 }
 
 // Error returns a one-line description: platform, method, path, status, the
-// vendor's code and message, and field errors.
+// vendor's code and message, field errors, request ID and attempts.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	if e.Platform != "" {
@@ -113,6 +138,9 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request %s)", e.RequestID)
 	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
 	return b.String()
 }
 
@@ -120,28 +148,28 @@ func (e *APIError) Error() string {
 func (e *APIError) Is(target error) bool {
 	kind := e.Kind
 	if kind == nil {
-		kind = KindForStatus(e.StatusCode)
+		kind = kindForStatus(e.StatusCode)
 	}
-	return kind != nil && kind == target
+	return kind == target
 }
 
-// KindForStatus is the default category of an HTTP error status:
-// 401/403 ErrUnauthorized, 404/410 ErrNotFound, 409 ErrConflict, 400/413/422
-// ErrInvalidInput, 429 ErrRateLimited, anything else nil.
-func KindForStatus(status int) error {
-	switch status {
-	case http.StatusUnauthorized, http.StatusForbidden:
+// kindForStatus is the category of an HTTP error status; see APIError.Kind.
+func kindForStatus(status int) error {
+	switch {
+	case status == http.StatusUnauthorized, status == http.StatusForbidden:
 		return ErrUnauthorized
-	case http.StatusNotFound, http.StatusGone:
+	case status == http.StatusNotFound, status == http.StatusGone:
 		return ErrNotFound
-	case http.StatusConflict:
+	case status == http.StatusConflict:
 		return ErrConflict
-	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
-		return ErrInvalidInput
-	case http.StatusTooManyRequests:
+	case status == http.StatusTooManyRequests:
 		return ErrRateLimited
+	case status == http.StatusRequestTimeout, status == http.StatusLocked, status >= 500:
+		return ErrUnavailable
+	case status >= 400:
+		return ErrInvalidInput
 	}
-	return nil
+	return ErrUnavailable
 }
 
 // InputError is invalid input caught before any request was sent. It matches
@@ -166,7 +194,7 @@ func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 type UnsupportedError struct {
 	// Platform names the vendor package, e.g. "threedcart".
 	Platform string
-	// Operation is what was asked, e.g. "delete image".
+	// Operation is what was asked, e.g. "delete an image".
 	Operation string
 	// Reason says why, e.g. "the API has no image delete endpoint".
 	Reason string
@@ -183,3 +211,28 @@ func (e *UnsupportedError) Error() string {
 
 // Is reports whether target is ErrUnsupported.
 func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
+// AddedError is the error of an Add whose image was created (the platform
+// answered with its ID) while a later step of the same Add failed, such as
+// reading the image back or moving it to the asked position. It matches
+// ErrAdded and no other category: the image exists, and a caller that
+// retried the Add on the cause's category (a rate limit, say) would add it
+// twice. Add returns the image together with this error.
+type AddedError struct {
+	// Image is the image as far as it is known: its ID and product at
+	// least.
+	Image Image
+	// Step names what failed after the create, e.g. "move it to position 2".
+	Step string
+	// Err is the cause, with its own category (read it with errors.As on
+	// this field, not on the AddedError).
+	Err error
+}
+
+// Error says that the image exists and what failed after it was created.
+func (e *AddedError) Error() string {
+	return fmt.Sprintf("shopimg: image %s was added to product %s, but could not %s: %v", e.Image.ID, e.Image.ProductID, e.Step, e.Err)
+}
+
+// Is reports whether target is ErrAdded.
+func (e *AddedError) Is(target error) bool { return target == ErrAdded }

@@ -9,19 +9,43 @@ import (
 	"github.com/shopimg/shopimg"
 )
 
-func TestKindForStatus(t *testing.T) {
+var sentinels = []error{
+	shopimg.ErrNotFound, shopimg.ErrUnauthorized, shopimg.ErrRateLimited, shopimg.ErrInvalidInput,
+	shopimg.ErrUnsupported, shopimg.ErrConflict, shopimg.ErrUnavailable, shopimg.ErrOutcomeUnknown, shopimg.ErrAdded,
+}
+
+// matching returns the sentinels err matches.
+func matching(err error) []error {
+	var out []error
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestEveryStatusHasACategory: an APIError of any status matches exactly
+// one category, so "every failure matches a sentinel" holds.
+func TestEveryStatusHasACategory(t *testing.T) {
 	t.Parallel()
 	want := map[int]error{
-		400: shopimg.ErrInvalidInput, 401: shopimg.ErrUnauthorized, 403: shopimg.ErrUnauthorized,
-		404: shopimg.ErrNotFound, 409: shopimg.ErrConflict, 410: shopimg.ErrNotFound,
-		413: shopimg.ErrInvalidInput, 422: shopimg.ErrInvalidInput, 429: shopimg.ErrRateLimited,
+		401: shopimg.ErrUnauthorized, 403: shopimg.ErrUnauthorized,
+		404: shopimg.ErrNotFound, 410: shopimg.ErrNotFound, 409: shopimg.ErrConflict,
+		429: shopimg.ErrRateLimited, 408: shopimg.ErrUnavailable, 423: shopimg.ErrUnavailable,
 	}
 	for status := 100; status < 600; status++ {
-		if got := shopimg.KindForStatus(status); got != want[status] {
-			t.Errorf("KindForStatus(%d) = %v, want %v", status, got, want[status])
+		w := want[status]
+		switch {
+		case w != nil:
+		case status >= 500 || status < 400:
+			w = shopimg.ErrUnavailable
+		default:
+			w = shopimg.ErrInvalidInput
 		}
-		if e := (&shopimg.APIError{StatusCode: status}); want[status] != nil && !errors.Is(e, want[status]) {
-			t.Errorf("a %d APIError does not match %v", status, want[status])
+		got := matching(&shopimg.APIError{StatusCode: status})
+		if len(got) != 1 || got[0] != w {
+			t.Errorf("a %d APIError matches %v, want only %v", status, got, w)
 		}
 	}
 }
@@ -29,16 +53,6 @@ func TestKindForStatus(t *testing.T) {
 // TestSentinelsAreExclusive: each error type matches exactly its category.
 func TestSentinelsAreExclusive(t *testing.T) {
 	t.Parallel()
-	sentinels := []error{shopimg.ErrNotFound, shopimg.ErrUnauthorized, shopimg.ErrRateLimited, shopimg.ErrInvalidInput, shopimg.ErrUnsupported, shopimg.ErrConflict, shopimg.ErrOutcomeUnknown}
-	matching := func(err error) []error {
-		var out []error
-		for _, s := range sentinels {
-			if errors.Is(err, s) {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
 	cases := map[string]struct {
 		err  error
 		want []error
@@ -47,7 +61,9 @@ func TestSentinelsAreExclusive(t *testing.T) {
 		"UnsupportedError": {&shopimg.UnsupportedError{Platform: "threedcart", Operation: "delete image"}, []error{shopimg.ErrUnsupported}},
 		"APIError 404":     {&shopimg.APIError{StatusCode: 404}, []error{shopimg.ErrNotFound}},
 		"APIError Kind":    {&shopimg.APIError{StatusCode: 400, Kind: shopimg.ErrConflict}, []error{shopimg.ErrConflict}},
-		"APIError 503":     {&shopimg.APIError{StatusCode: 503}, nil},
+		"APIError 503":     {&shopimg.APIError{StatusCode: 503}, []error{shopimg.ErrUnavailable}},
+		// The image exists: the cause's category must not invite a retry.
+		"AddedError": {&shopimg.AddedError{Image: shopimg.Image{ID: "7"}, Step: "move it", Err: &shopimg.APIError{StatusCode: 429}}, []error{shopimg.ErrAdded}},
 	}
 	for name, tc := range cases {
 		if diff := cmp.Diff(tc.want, matching(tc.err), cmp.Comparer(func(a, b error) bool { return a == b })); diff != "" {
@@ -63,12 +79,16 @@ func TestErrorMessages(t *testing.T) {
 		(&shopimg.UnsupportedError{Platform: "finerworks", Operation: "reorder images"}).Error(),
 		(&shopimg.APIError{StatusCode: 500}).Error(),
 		(&shopimg.APIError{Platform: "salla", StatusCode: 404, Message: "Not Found", Details: []shopimg.FieldError{{Message: "product"}}}).Error(),
+		(&shopimg.APIError{Platform: "shoptet", Method: "GET", Path: "/api/x", StatusCode: 503, RequestID: "r1", Attempts: 5}).Error(),
+		(&shopimg.AddedError{Image: shopimg.Image{ID: "7", ProductID: "9"}, Step: "move it to position 2", Err: errors.New("429")}).Error(),
 	}
 	want := []string{
 		"shopimg: invalid input: productID is empty",
 		"finerworks: reorder images is unsupported",
 		"500 Internal Server Error",
 		"salla: 404 Not Found: Not Found (product)",
+		"shoptet: GET /api/x: 503 Service Unavailable (request r1) (after 5 attempts)",
+		"shopimg: image 7 was added to product 9, but could not move it to position 2: 429",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)

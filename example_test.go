@@ -48,12 +48,20 @@ func Example_errors() {
 	// true
 }
 
-// ReorderMoves tells which images a per-image reorder must move.
-func ExampleReorderMoves() {
+// ReorderCost tells what a reorder costs on a platform before it is sent:
+// on BigCommerce (per-image writes, the main image a flag) making "b" main
+// costs a write on it, and "a", then first among the others, must move to
+// the end; on Shoptet one PATCH carries any order.
+func ExampleCapabilities_ReorderCost() {
 	current := []string{"a", "b", "c", "d", "e"}
 	target := []string{"b", "c", "d", "e", "a"}
-	fmt.Println(shopimg.ReorderMoves(current, target))
-	// Output: [a]
+	bigcommerce := shopimg.Capabilities{Reorder: true, SetMain: true, MainIsFlag: true}
+	shoptet := shopimg.Capabilities{Reorder: true, BatchReorder: true, MaxPerCall: 100}
+	fmt.Println(bigcommerce.ReorderCost(current, target), bigcommerce.ReorderWrites(current, target))
+	fmt.Println(shoptet.ReorderCost(current, target))
+	// Output:
+	// 2 [b a]
+	// 1
 }
 
 // An API error carries the vendor's details and matches a category.

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
+
+	"github.com/shopimg/shopimg/internal/check"
 )
 
 // Image is one image of a product, in the common model.
@@ -111,7 +111,11 @@ func (f *File) MediaType() string {
 }
 
 // Validate reports whether img is well-formed, with an error matching
-// ErrInvalidInput. It does not check platform limits or capabilities.
+// ErrInvalidInput: exactly one source, a source URL that is an absolute
+// http(s) URL without user:password, a file with a name and an Open func,
+// an alt text of valid UTF-8 without control characters (tab and line
+// breaks aside), and a sane position. It does not check platform limits or
+// capabilities; adapters do, before sending anything.
 func (img NewImage) Validate() error {
 	switch {
 	case img.SourceURL == "" && img.File == nil:
@@ -119,32 +123,28 @@ func (img NewImage) Validate() error {
 	case img.SourceURL != "" && img.File != nil:
 		return &InputError{Field: "NewImage", Reason: "SourceURL and File are mutually exclusive"}
 	case img.SourceURL != "":
-		if err := ValidateSourceURL(img.SourceURL); err != nil {
-			return err
+		if r := check.SourceURL(img.SourceURL); r != "" {
+			return &InputError{Field: "SourceURL", Reason: r}
 		}
 	default:
 		if img.File.Name == "" {
 			return &InputError{Field: "File.Name", Reason: "is empty"}
 		}
+		if r := check.Text(img.File.Name); r != "" {
+			return &InputError{Field: "File.Name", Reason: r}
+		}
 		if img.File.Open == nil {
 			return &InputError{Field: "File.Open", Reason: "is nil"}
 		}
+	}
+	if r := check.Text(img.Alt); r != "" {
+		return &InputError{Field: "Alt", Reason: r}
 	}
 	if img.Position != nil && *img.Position < 0 {
 		return &InputError{Field: "Position", Reason: fmt.Sprintf("%d is negative", *img.Position)}
 	}
 	if img.Main && img.Position != nil && *img.Position != 0 {
 		return &InputError{Field: "Position", Reason: "a main image is first: Position must be 0 or nil"}
-	}
-	return nil
-}
-
-// ValidateSourceURL reports whether s is an absolute http or https URL with a
-// host, with an error matching ErrInvalidInput.
-func ValidateSourceURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &InputError{Field: "SourceURL", Reason: "must be an absolute http(s) URL"}
 	}
 	return nil
 }
@@ -168,11 +168,18 @@ type ImageUpdate struct {
 func (u ImageUpdate) IsZero() bool { return u.Alt == nil && u.Position == nil && u.Main == nil }
 
 // Validate reports whether u is well-formed, with an error matching
-// ErrInvalidInput. Whether Position is in range depends on the product; see
-// CheckPosition.
+// ErrInvalidInput: at least one field set, an alt text of valid UTF-8
+// without control characters (tab and line breaks aside), a non-negative
+// position, Main only true. Whether Position is in range depends on the
+// product; adapters check it against the listed images.
 func (u ImageUpdate) Validate() error {
 	if u.IsZero() {
 		return &InputError{Field: "ImageUpdate", Reason: "no field is set"}
+	}
+	if u.Alt != nil {
+		if r := check.Text(*u.Alt); r != "" {
+			return &InputError{Field: "Alt", Reason: r}
+		}
 	}
 	if u.Position != nil && *u.Position < 0 {
 		return &InputError{Field: "Position", Reason: fmt.Sprintf("%d is negative", *u.Position)}
@@ -184,46 +191,6 @@ func (u ImageUpdate) Validate() error {
 		if u.Position != nil && *u.Position != 0 {
 			return &InputError{Field: "Position", Reason: "a main image is first: Position must be 0 or nil"}
 		}
-	}
-	return nil
-}
-
-// ValidateID reports whether id is usable as a product or image ID: not
-// empty and without control characters. what names it in the error
-// ("productID", "imageID").
-func ValidateID(what, id string) error {
-	if id == "" {
-		return &InputError{Field: what, Reason: "is empty"}
-	}
-	for _, r := range id {
-		if r < 0x20 || r == 0x7f {
-			return &InputError{Field: what, Reason: "contains a control character"}
-		}
-	}
-	return nil
-}
-
-// ParseNumericID parses the common model's string form of a numeric platform
-// ID (BigCommerce, 3dcart, Salla): a positive decimal integer without sign or
-// spaces. Anything else gives an error matching ErrInvalidInput, so a
-// malformed ID is refused before a request is sent instead of coming back as
-// a 404. field names it in the error ("productID", "imageID").
-func ParseNumericID(field, s string) (int64, error) {
-	if err := ValidateID(field, s); err != nil {
-		return 0, err
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 || s[0] == '+' {
-		return 0, &InputError{Field: field, Reason: fmt.Sprintf("%q is not a positive decimal number", s)}
-	}
-	return n, nil
-}
-
-// CheckPosition reports whether pos is a valid position for an image among n
-// (n+1 when adding, since the new image may go last).
-func CheckPosition(pos, n int) error {
-	if pos < 0 || pos >= n {
-		return &InputError{Field: "Position", Reason: fmt.Sprintf("%d is out of range [0,%d)", pos, n)}
 	}
 	return nil
 }

@@ -20,6 +20,8 @@ func TestNewImageValidate(t *testing.T) {
 		{SourceURL: "http://cdn.example.com/a.jpg", Position: new(3)},
 		{File: file, Main: true},
 		{File: file, Main: true, Position: new(0)},
+		{SourceURL: "https://cdn.example.com/a.jpg?sig=abc&exp=1", Alt: "Red shoe,\tside view\nsecond line"},
+		{SourceURL: "https://cdn.example.com/a.jpg", Alt: "ünïcode ✓"},
 	}
 	for _, img := range ok {
 		if err := img.Validate(); err != nil {
@@ -27,15 +29,22 @@ func TestNewImageValidate(t *testing.T) {
 		}
 	}
 	bad := map[string]shopimg.NewImage{
-		"no source":         {Alt: "x"},
-		"both sources":      {SourceURL: "https://a.test/x.jpg", File: file},
-		"relative URL":      {SourceURL: "/x.jpg"},
-		"ftp URL":           {SourceURL: "ftp://a.test/x.jpg"},
-		"no host":           {SourceURL: "https:///x.jpg"},
-		"file without name": {File: &shopimg.File{Open: file.Open}},
-		"file without open": {File: &shopimg.File{Name: "a.png"}},
-		"negative position": {SourceURL: "https://a.test/x.jpg", Position: new(-1)},
-		"main not first":    {SourceURL: "https://a.test/x.jpg", Main: true, Position: new(2)},
+		"no source":          {Alt: "x"},
+		"both sources":       {SourceURL: "https://a.test/x.jpg", File: file},
+		"relative URL":       {SourceURL: "/x.jpg"},
+		"ftp URL":            {SourceURL: "ftp://a.test/x.jpg"},
+		"no host":            {SourceURL: "https:///x.jpg"},
+		"file without name":  {File: &shopimg.File{Open: file.Open}},
+		"file without open":  {File: &shopimg.File{Name: "a.png"}},
+		"negative position":  {SourceURL: "https://a.test/x.jpg", Position: new(-1)},
+		"main not first":     {SourceURL: "https://a.test/x.jpg", Main: true, Position: new(2)},
+		"URL with password":  {SourceURL: "https://user:pass@a.test/x.jpg"},
+		"URL with user":      {SourceURL: "https://user@a.test/x.jpg"},
+		"URL with space":     {SourceURL: "https://a.test/x y.jpg"},
+		"alt with NUL":       {SourceURL: "https://a.test/x.jpg", Alt: "a\x00b"},
+		"alt not UTF-8":      {SourceURL: "https://a.test/x.jpg", Alt: "a\xffb"},
+		"alt with ESC":       {SourceURL: "https://a.test/x.jpg", Alt: "a\x1bb"},
+		"file name with NUL": {File: &shopimg.File{Name: "a\x00.png", Open: file.Open}},
 	}
 	for name, img := range bad {
 		if err := img.Validate(); !errors.Is(err, shopimg.ErrInvalidInput) {
@@ -57,28 +66,13 @@ func TestImageUpdateValidate(t *testing.T) {
 		"negative":       {Position: new(-1)},
 		"main false":     {Main: new(false)},
 		"main not first": {Main: new(true), Position: new(1)},
+		"alt with NUL":   {Alt: new("a\x00")},
+		"alt not UTF-8":  {Alt: new("\xc3")},
 	}
 	for name, u := range bad {
 		if err := u.Validate(); !errors.Is(err, shopimg.ErrInvalidInput) {
 			t.Errorf("%s: err = %v, want ErrInvalidInput", name, err)
 		}
-	}
-}
-
-func TestValidateIDAndPosition(t *testing.T) {
-	t.Parallel()
-	for _, id := range []string{"", "a\x00b", "tab\there", "del\x7f"} {
-		if err := shopimg.ValidateID("imageID", id); !errors.Is(err, shopimg.ErrInvalidInput) {
-			t.Errorf("ValidateID(%q) = %v", id, err)
-		}
-	}
-	for _, id := range []string{"1", "100_purple-apple.jpg", "eaedbfbc-aee8-408f-9a80-43bda4e94de7", "ünïcode"} {
-		if err := shopimg.ValidateID("imageID", id); err != nil {
-			t.Errorf("ValidateID(%q) = %v", id, err)
-		}
-	}
-	if shopimg.CheckPosition(2, 3) != nil || shopimg.CheckPosition(3, 3) == nil || shopimg.CheckPosition(-1, 3) == nil {
-		t.Error("CheckPosition bounds are wrong")
 	}
 }
 
@@ -192,17 +186,5 @@ func TestCapabilitiesHasMain(t *testing.T) {
 	t.Parallel()
 	if (shopimg.Capabilities{}).HasMain() || !(shopimg.Capabilities{Reorder: true}).HasMain() || !(shopimg.Capabilities{SetMain: true}).HasMain() {
 		t.Error("HasMain is wrong")
-	}
-}
-
-func TestParseNumericID(t *testing.T) {
-	t.Parallel()
-	if n, err := shopimg.ParseNumericID("imageID", "1908361139"); err != nil || n != 1908361139 {
-		t.Errorf("got %d, %v", n, err)
-	}
-	for _, s := range []string{"", "0", "-1", "+5", " 5", "5 ", "1e3", "0x10", "12.png", "99999999999999999999"} {
-		if _, err := shopimg.ParseNumericID("imageID", s); !errors.Is(err, shopimg.ErrInvalidInput) {
-			t.Errorf("ParseNumericID(%q) err = %v, want ErrInvalidInput", s, err)
-		}
 	}
 }

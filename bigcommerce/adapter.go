@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/guard"
 )
 
 // ProductImages returns the client as a shopimg.ProductImages on the v3
@@ -13,16 +14,21 @@ import (
 // that is not a positive decimal number is invalid input. See the package
 // documentation for how the common model maps onto BigCommerce and what
 // each operation costs.
-func (c *Client) ProductImages() shopimg.ProductImages { return &adapter{c: c} }
+func (c *Client) ProductImages() shopimg.ProductImages { return guard.New(&driver{c: c}) }
 
-type adapter struct{ c *Client }
+// driver is the adapter's BigCommerce side; package guard checks every
+// argument and capability before calling it.
+type driver struct{ c *Client }
 
-var _ shopimg.ProductImages = (*adapter)(nil)
+var _ guard.AddChecker = (*driver)(nil)
+
+// Platform names the package.
+func (d *driver) Platform() string { return platform }
 
 // Capabilities reports BigCommerce v3: URL and file adds with sort_order
 // and is_thumbnail, per-image moves, the main image being the one flagged
 // is_thumbnail (MainIsFlag), up to MaxImagesPerProduct images.
-func (a *adapter) Capabilities() shopimg.Capabilities {
+func (d *driver) Capabilities() shopimg.Capabilities {
 	return shopimg.Capabilities{
 		List: true, AddFromURL: true, AddFromFile: true, AddAtPosition: true,
 		Update: true, Delete: true, Reorder: true, SetMain: true,
@@ -30,7 +36,24 @@ func (a *adapter) Capabilities() shopimg.Capabilities {
 	}
 }
 
+// CheckProductID checks a decimal product ID.
+func (d *driver) CheckProductID(id string) error { _, err := ParseProductID(id); return err }
+
+// CheckImageID checks a decimal image ID.
+func (d *driver) CheckImageID(id string) error { _, err := ParseImageID(id); return err }
+
+// CheckAdd checks the image_url length and the upload limit.
+func (d *driver) CheckAdd(img shopimg.NewImage) error {
+	if img.SourceURL != "" {
+		return checkImageURL(img.SourceURL)
+	}
+	_, _, err := d.c.limitFile(img.File)
+	return err
+}
+
 // toImage maps a v3 image at display position pos to the common model.
+// Main is set only on an image the store flags is_thumbnail: a product with
+// images and no thumbnail has no main image until one is set.
 func toImage(img Image, pos int) shopimg.Image {
 	url := img.URLZoom
 	for _, u := range []string{img.URLStandard, img.ImageURL} {
@@ -59,10 +82,19 @@ func toImages(imgs []Image) []shopimg.Image {
 	return out
 }
 
+// raw returns the typed images behind the guard's listing.
+func raw(imgs []shopimg.Image) []Image {
+	out := make([]Image, len(imgs))
+	for i, img := range imgs {
+		out[i] = img.Raw.(Image)
+	}
+	return out
+}
+
 // current returns the product's images in display order.
-func (a *adapter) current(ctx context.Context, pid ProductID) ([]Image, error) {
+func (d *driver) current(ctx context.Context, pid ProductID) ([]Image, error) {
 	var imgs []Image
-	for img, err := range a.c.ListImagesIter(ctx, pid, nil) {
+	for img, err := range d.c.ListImagesIter(ctx, pid, nil) {
 		if err != nil {
 			return nil, err
 		}
@@ -74,89 +106,58 @@ func (a *adapter) current(ctx context.Context, pid ProductID) ([]Image, error) {
 // List returns the images in display order: by sort_order, then ID, with
 // the thumbnail (Main) first. It reads every page, MaxPageLimit images a
 // call.
-func (a *adapter) List(ctx context.Context, productID string) ([]shopimg.Image, error) {
-	pid, err := ParseProductID(productID)
-	if err != nil {
-		return nil, err
-	}
-	imgs, err := a.current(ctx, pid)
+func (d *driver) List(ctx context.Context, productID string) ([]shopimg.Image, error) {
+	pid, _ := ParseProductID(productID)
+	imgs, err := d.current(ctx, pid)
 	if err != nil {
 		return nil, err
 	}
 	return toImages(imgs), nil
 }
 
-// Add lists the product (to place the image and report its position),
-// then creates the image: from img.SourceURL as JSON image_url, or from
-// img.File as a streamed multipart image_file. Position 0 or Main sends
-// is_thumbnail; any position (the end when nil) is sent as the sort_order
-// that puts the image there. When the rule cannot place it in that one call
-// (tied sort_orders, or an old thumbnail that is not first among the
-// others), moves follow as in Reorder.
-func (a *adapter) Add(ctx context.Context, productID string, img shopimg.NewImage) (shopimg.Image, error) {
-	pid, err := ParseProductID(productID)
-	if err != nil {
-		return shopimg.Image{}, err
-	}
-	if err := img.Validate(); err != nil {
-		return shopimg.Image{}, err
-	}
-	if img.SourceURL != "" {
-		err = checkImageURL(img.SourceURL)
-	} else {
-		_, _, err = a.c.limitFile(img.File)
-	}
-	if err != nil {
-		return shopimg.Image{}, err
-	}
-	cur, err := a.current(ctx, pid)
-	if err != nil {
-		return shopimg.Image{}, err
-	}
-	n := len(cur)
-	if n >= MaxImagesPerProduct {
-		return shopimg.Image{}, &shopimg.InputError{Field: "productID", Reason: fmt.Sprintf("%d already has %d images, the most BigCommerce allows", pid, n)}
-	}
-	pos := n
-	if img.Position != nil {
-		pos = *img.Position
-	}
-	if img.Main {
-		pos = 0
-	}
-	if err := shopimg.CheckPosition(pos, n+1); err != nil {
-		return shopimg.Image{}, err
-	}
+// Add creates the image: from a source URL as JSON image_url, or from a
+// file as a streamed multipart image_file. Position 0 sends is_thumbnail;
+// any position is sent as the sort_order that puts the image there. When
+// the rule cannot place it in that one call (tied sort_orders, or an old
+// thumbnail that is not first among the others), moves follow as in
+// Reorder. Once the create answered with an image, a failure of what
+// follows returns the image with an error matching shopimg.ErrAdded.
+func (d *driver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image, error) {
+	pid, _ := ParseProductID(call.ProductID)
+	cur, pos, img := raw(call.Current), call.Position, call.Image
 	so := insertSortOrder(cur, pos)
 	thumb := pos == 0
 	var created Image
+	var err error
 	if img.SourceURL != "" {
-		created, err = a.c.CreateImage(ctx, pid, CreateImageRequest{ImageURL: img.SourceURL, IsThumbnail: thumb, SortOrder: so, Description: img.Alt})
+		created, _, err = d.c.CreateImage(ctx, pid, CreateImageRequest{ImageURL: img.SourceURL, IsThumbnail: thumb, SortOrder: so, Description: img.Alt})
 	} else {
-		created, err = a.c.UploadImage(ctx, pid, UploadImageRequest{File: img.File, IsThumbnail: thumb, SortOrder: so, Description: img.Alt})
+		created, _, err = d.c.UploadImage(ctx, pid, UploadImageRequest{File: img.File, IsThumbnail: thumb, SortOrder: so, Description: img.Alt})
 	}
 	if err != nil {
 		return shopimg.Image{}, err
 	}
+	added := toImage(created, pos)
 	// The expected state: cur with the new image inserted by the rule.
 	state := append(slices.Clone(cur), created)
-	if so != nil {
+	if so != nil || thumb {
 		simulate(state, created.ID, so, thumb)
-	} else if thumb {
-		simulate(state, created.ID, nil, true)
 	}
 	target := slices.Insert(idsOf(cur), pos, created.ID)
 	positioned := img.Position != nil || img.Main
-	if !slices.Equal(idsOf(displayOrder(slices.Clone(state))), target) || (positioned && a.c.reorderCheck) {
+	if !slices.Equal(idsOf(displayOrder(slices.Clone(state))), target) || (positioned && d.c.reorderCheck) {
 		// A position was asked for: the create's own shift is checked
 		// like a move (the docs state the rule for updates only).
-		final, err := a.arrange(ctx, pid, state, target, nil, positioned)
+		final, err := d.arrange(ctx, pid, state, target, nil, positioned)
 		if err != nil {
-			return shopimg.Image{}, fmt.Errorf("bigcommerce: image %d was added but not placed at position %d: %w", created.ID, pos, err)
+			return added, guard.Added(added, fmt.Sprintf("move it to position %d", pos), err)
 		}
 		state = final
 	}
 	i := indexOf(state, created.ID)
+	if i < 0 {
+		return added, guard.Added(added, "find it in the product's images", guard.Changed(platform, call.ProductID, fmt.Sprintf("image %d is not listed after it was created", created.ID)))
+	}
 	return toImage(state[i], pos), nil
 }
 
@@ -198,38 +199,54 @@ func insertSortOrder(cur []Image, pos int) *int {
 // With the reorder check on and anything written (by these PUTs, or before
 // when wrote is set), it lists the product again; if the order is not
 // target, it renumbers every image from the listed state and checks once
-// more. It returns the images afterwards in display order.
-func (a *adapter) arrange(ctx context.Context, pid ProductID, state []Image, target []ImageID, extra *put, wrote bool) ([]Image, error) {
+// more. It returns the images afterwards in display order. A listing that
+// no longer holds target's images (someone deleted or added one meanwhile)
+// is an error matching shopimg.ErrConflict.
+func (d *driver) arrange(ctx context.Context, pid ProductID, state []Image, target []ImageID, extra *put, wrote bool) ([]Image, error) {
 	var written []ImageID
 	if extra != nil {
 		written = append(written, extra.id)
 	}
 	puts, final := planOrder(state, target, written...)
 	puts = fold(puts, extra)
-	if err := a.send(ctx, pid, puts, final); err != nil {
+	if err := d.send(ctx, pid, puts, final); err != nil {
 		return nil, err
 	}
-	if !a.c.reorderCheck || (len(puts) == 0 && !wrote) {
+	if !d.c.reorderCheck || (len(puts) == 0 && !wrote) {
 		return final, nil
 	}
-	got, err := a.current(ctx, pid)
+	got, err := d.current(ctx, pid)
 	if err != nil {
 		return nil, err
 	}
 	if slices.Equal(idsOf(got), target) {
 		return got, nil
 	}
+	if !sameImages(got, target) {
+		return nil, guard.Changed(platform, pid.String(), fmt.Sprintf("asked for %v, listed %v", target, idsOf(got)))
+	}
 	puts, _ = renumber(got, target)
-	if err := a.send(ctx, pid, puts, nil); err != nil {
+	if err := d.send(ctx, pid, puts, nil); err != nil {
 		return nil, err
 	}
-	if got, err = a.current(ctx, pid); err != nil {
+	if got, err = d.current(ctx, pid); err != nil {
 		return nil, err
 	}
 	if !slices.Equal(idsOf(got), target) {
-		return nil, fmt.Errorf("bigcommerce: product %d: the store did not apply sort_order as documented; asked for %v, listed %v", pid, target, idsOf(got))
+		if !sameImages(got, target) {
+			return nil, guard.Changed(platform, pid.String(), fmt.Sprintf("asked for %v, listed %v", target, idsOf(got)))
+		}
+		return nil, fmt.Errorf("bigcommerce: product %d: the store did not apply sort_order as documented; asked for %v, listed %v: %w", pid, target, idsOf(got), shopimg.ErrConflict)
 	}
 	return got, nil
+}
+
+// sameImages reports whether imgs holds exactly the images of ids.
+func sameImages(imgs []Image, ids []ImageID) bool {
+	got := idsOf(imgs)
+	slices.Sort(got)
+	want := slices.Sorted(slices.Values(ids))
+	return slices.Equal(got, want)
 }
 
 // fold adds extra's fields to the PUT of the same image, or appends it.
@@ -250,9 +267,9 @@ func fold(puts []put, extra *put) []put {
 
 // send issues the PUTs in order, and copies each answer's fields other than
 // sort_order (which later PUTs may shift) into final, when given.
-func (a *adapter) send(ctx context.Context, pid ProductID, puts []put, final []Image) error {
+func (d *driver) send(ctx context.Context, pid ProductID, puts []put, final []Image) error {
 	for _, p := range puts {
-		got, err := a.c.UpdateImage(ctx, pid, p.id, p.req)
+		got, _, err := d.c.UpdateImage(ctx, pid, p.id, p.req)
 		if err != nil {
 			return err
 		}
@@ -264,109 +281,58 @@ func (a *adapter) send(ctx context.Context, pid ProductID, puts []put, final []I
 	return nil
 }
 
-// Update lists the product, then sends one PUT for the alt text
-// (description), and for Position or Main the moves Reorder would send for
-// the resulting order, the alt text riding on the moved image's PUT.
-func (a *adapter) Update(ctx context.Context, productID, imageID string, u shopimg.ImageUpdate) (shopimg.Image, error) {
-	pid, err := ParseProductID(productID)
-	if err != nil {
-		return shopimg.Image{}, err
-	}
-	iid, err := ParseImageID(imageID)
-	if err != nil {
-		return shopimg.Image{}, err
-	}
-	if err := u.Validate(); err != nil {
-		return shopimg.Image{}, err
-	}
-	cur, err := a.current(ctx, pid)
-	if err != nil {
-		return shopimg.Image{}, err
-	}
-	from := indexOf(cur, iid)
-	if from < 0 {
-		return shopimg.Image{}, fmt.Errorf("bigcommerce: image %d of product %d: %w", iid, pid, shopimg.ErrNotFound)
-	}
-	to := from
-	if u.Position != nil {
-		if err := shopimg.CheckPosition(*u.Position, len(cur)); err != nil {
-			return shopimg.Image{}, err
-		}
-		to = *u.Position
-	}
-	if u.Main != nil {
-		to = 0
-	}
+// Update sends one PUT for the alt text (description), and for a move or a
+// new main image the moves Reorder would send for the resulting order, the
+// alt text riding on the moved image's PUT.
+func (d *driver) Update(ctx context.Context, call guard.UpdateCall) (shopimg.Image, error) {
+	pid, _ := ParseProductID(call.ProductID)
+	iid, _ := ParseImageID(call.ImageID)
+	cur := raw(call.Current)
 	var extra *put
-	if u.Alt != nil {
-		extra = &put{id: iid, req: UpdateImageRequest{Description: u.Alt}}
+	if call.Alt != nil {
+		extra = &put{id: iid, req: UpdateImageRequest{Description: call.Alt}}
 	}
-	target := idsOf(cur)
-	target = slices.Insert(slices.Delete(target, from, from+1), to, iid)
-	// Position 0 or Main on the first image of a product without a
-	// thumbnail makes it the thumbnail, as Reorder would; an alt text alone
-	// never touches is_thumbnail.
-	claimsMain := to == 0 && !cur[0].IsThumbnail && (u.Position != nil || u.Main != nil)
-	if to == from && !claimsMain {
-		// No move: at most the alt text.
-		if extra == nil {
-			return toImage(cur[from], from), nil
-		}
-		got, err := a.c.UpdateImage(ctx, pid, iid, extra.req)
+	if call.To == call.From && !call.Main {
+		got, _, err := d.c.UpdateImage(ctx, pid, iid, extra.req)
 		if err != nil {
 			return shopimg.Image{}, err
 		}
-		return toImage(got, from), nil
+		return toImage(got, call.From), nil
 	}
-	final, err := a.arrange(ctx, pid, cur, target, extra, false)
+	target := make([]ImageID, len(call.Target))
+	for i, s := range call.Target {
+		target[i], _ = ParseImageID(s)
+	}
+	final, err := d.arrange(ctx, pid, cur, target, extra, false)
 	if err != nil {
 		return shopimg.Image{}, err
 	}
-	return toImage(final[indexOf(final, iid)], to), nil
+	i := indexOf(final, iid)
+	if i < 0 {
+		return shopimg.Image{}, guard.Changed(platform, call.ProductID, fmt.Sprintf("image %d is not listed after the update", iid))
+	}
+	return toImage(final[i], call.To), nil
 }
 
-// Reorder lists the product, checks imageIDs is a permutation of its
-// images, and sends the fewest PUTs the sort_order rule allows (see
-// planOrder for the exact count): none when the order already matches.
-// With the reorder check on (the default) and anything written, it lists
-// the product once more to confirm.
-func (a *adapter) Reorder(ctx context.Context, productID string, imageIDs []string) error {
-	pid, err := ParseProductID(productID)
-	if err != nil {
-		return err
+// Reorder sends the fewest PUTs the sort_order rule allows (see planOrder
+// for the exact count). With the reorder check on (the default) and
+// anything written, it lists the product once more to confirm.
+func (d *driver) Reorder(ctx context.Context, call guard.ReorderCall) error {
+	pid, _ := ParseProductID(call.ProductID)
+	target := make([]ImageID, len(call.Target))
+	for i, s := range call.Target {
+		target[i], _ = ParseImageID(s)
 	}
-	for _, id := range imageIDs {
-		if err := shopimg.ValidateID("imageIDs", id); err != nil {
-			return err
-		}
-	}
-	cur, err := a.current(ctx, pid)
-	if err != nil {
-		return err
-	}
-	if err := shopimg.CheckPermutation(stringIDs(idsOf(cur)), imageIDs); err != nil {
-		return err
-	}
-	target := make([]ImageID, len(imageIDs))
-	for i, s := range imageIDs {
-		if target[i], err = ParseImageID(s); err != nil {
-			return err
-		}
-	}
-	_, err = a.arrange(ctx, pid, cur, target, nil, false)
+	_, err := d.arrange(ctx, pid, raw(call.Current), target, nil, false)
 	return err
 }
 
-// Delete deletes the image. If it was the thumbnail, BigCommerce picks the
-// next main image itself.
-func (a *adapter) Delete(ctx context.Context, productID, imageID string) error {
-	pid, err := ParseProductID(productID)
-	if err != nil {
-		return err
-	}
-	iid, err := ParseImageID(imageID)
-	if err != nil {
-		return err
-	}
-	return a.c.DeleteImage(ctx, pid, iid)
+// Delete deletes the image. If it was the thumbnail, BigCommerce may pick
+// the next main image itself, or leave the product without one (the docs
+// do not say); List reports Main only on a flagged image either way.
+func (d *driver) Delete(ctx context.Context, productID, imageID string) error {
+	pid, _ := ParseProductID(productID)
+	iid, _ := ParseImageID(imageID)
+	_, err := d.c.DeleteImage(ctx, pid, iid)
+	return err
 }

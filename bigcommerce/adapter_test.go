@@ -263,7 +263,7 @@ func TestUnknownProductAndImage(t *testing.T) {
 		t.Errorf("Update of an unknown image = %v, want ErrNotFound", err)
 	}
 	var e *bigcommerce.APIError
-	_, err := f.client.GetImage(ctx, 999, 1)
+	_, _, err := f.client.GetImage(ctx, 999, 1)
 	if !errors.As(err, &e) || e.Message != "The requested product was not found" {
 		t.Errorf("GetImage(999) = %v", err)
 	}
@@ -282,7 +282,7 @@ func TestWrongTokenIsUnauthorized(t *testing.T) {
 	if !errors.Is(err, shopimg.ErrUnauthorized) {
 		t.Errorf("err = %v, want ErrUnauthorized", err)
 	}
-	_, err = c.V2().ListImages(ctx, 1, nil)
+	_, _, err = c.V2().ListImages(ctx, 1, nil)
 	var e *bigcommerce.APIError
 	if !errors.As(err, &e) || e.StatusCode != 401 || e.Message == "" {
 		t.Errorf("v2 err = %v", err)

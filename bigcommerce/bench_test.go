@@ -92,7 +92,7 @@ func BenchmarkListOverhead(b *testing.B) {
 	base := func() error { return count(handWritten(srv.Client(), url, srv.AccessToken())) }
 	b.Run("typed", func(b *testing.B) {
 		benchcmp.Compare(b, func() error {
-			page, err := c.ListImages(ctx, 7, &bigcommerce.ListImagesOptions{Limit: 250})
+			page, _, err := c.ListImages(ctx, 7, &bigcommerce.ListImagesOptions{Limit: 250})
 			return count(len(page.Images), err)
 		}, base)
 	})

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/guard"
 	"github.com/shopimg/shopimg/internal/rest"
 )
 
@@ -63,7 +64,7 @@ func (id ImageID) String() string { return strconv.FormatInt(int64(id), 10) }
 // ID that is not a positive decimal integer gives an error matching
 // shopimg.ErrInvalidInput.
 func ParseProductID(s string) (ProductID, error) {
-	n, err := parseID("productID", s)
+	n, err := guard.NumericID("productID", s)
 	return ProductID(n), err
 }
 
@@ -71,19 +72,8 @@ func ParseProductID(s string) (ProductID, error) {
 // that is not a positive decimal integer gives an error matching
 // shopimg.ErrInvalidInput.
 func ParseImageID(s string) (ImageID, error) {
-	n, err := parseID("imageID", s)
+	n, err := guard.NumericID("imageID", s)
 	return ImageID(n), err
-}
-
-func parseID(what, s string) (int64, error) {
-	if err := shopimg.ValidateID(what, s); err != nil {
-		return 0, err
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 || strings.HasPrefix(s, "+") {
-		return 0, &shopimg.InputError{Field: what, Reason: fmt.Sprintf("%q is not a positive decimal number", s)}
-	}
-	return n, nil
 }
 
 // Option configures a Client.
@@ -103,7 +93,11 @@ type options struct {
 // text.
 func WithBaseURL(u string) Option { return func(o *options) error { return o.SetBaseURL(u) } }
 
-// WithHTTPClient sends the requests through a copy of c.
+// WithHTTPClient sends the requests through c, which is never changed: its
+// Transport is looked up at every request (so httpmock.ActivateNonDefault(c)
+// works before or after NewClient), its Timeout and Jar are read once, and
+// its CheckRedirect runs after the client's own redirect policy (which
+// refuses redirects to another origin, where the token would follow).
 func WithHTTPClient(c *http.Client) Option {
 	return func(o *options) error { return o.SetHTTPClient(c) }
 }
@@ -124,6 +118,11 @@ func WithUserAgent(ua string) Option { return func(o *options) error { return o.
 // WithMaxErrorBody sets how many bytes of an error body are read (default
 // 64 KiB).
 func WithMaxErrorBody(n int64) Option { return func(o *options) error { return o.SetMaxErrorBody(n) } }
+
+// WithMaxBody sets the largest successful answer read, after decompression
+// (default 8 MiB; a page of 250 images is about 0.5 MiB). A larger answer
+// fails the call with an error matching shopimg.ErrUnavailable.
+func WithMaxBody(n int64) Option { return func(o *options) error { return o.SetMaxBody(n) } }
 
 // WithV2JSONSuffix makes the legacy v2 calls end their paths in ".json", as
 // the seed document writes them (GET /products/{id}/images.json). The
@@ -183,7 +182,6 @@ func WithSharedQuota(c *Client) Option {
 type Client struct {
 	rc            *rest.Client
 	store         string // the store hash
-	basePath      string // path of the base URL, without a trailing slash
 	v3, v2        string // "stores/{hash}/v3", "stores/{hash}/v2", escaped
 	v2Suffix      string // "" or ".json"
 	reorderCheck  bool
@@ -193,7 +191,7 @@ type Client struct {
 // NewClient returns a client for the store with the given hash (the
 // {store_hash} path segment, e.g. "abc123") and API account access token
 // (sent as X-Auth-Token). Both are required. The token never appears in an
-// error, a log line or the output of String.
+// error, a log line, or the output of String and %#v.
 func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 	switch {
 	case strings.TrimSpace(storeHash) == "":
@@ -223,12 +221,11 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 		}
 	}
 	rc, err := rest.New(rest.Config{
-		Settings:      o.Settings,
-		Platform:      platform,
-		Auth:          func(h http.Header) { h.Set(headerAuthToken, accessToken) },
-		SecretHeaders: []string{headerAuthToken},
-		DecodeError:   decodeError,
-		ReadRate:      readRate,
+		Settings:    o.Settings,
+		Platform:    platform,
+		Credentials: []rest.Credential{{Header: headerAuthToken, Value: accessToken}},
+		DecodeError: decodeError,
+		ReadRate:    readRate,
 	})
 	if err != nil {
 		return nil, err
@@ -236,7 +233,6 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 	c := &Client{
 		rc:            rc,
 		store:         storeHash,
-		basePath:      basePath(o.BaseURL),
 		v3:            rest.Path("stores/%s/v3", storeHash),
 		v2:            rest.Path("stores/%s/v2", storeHash),
 		reorderCheck:  o.reorderCheck,
@@ -251,19 +247,10 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 // String describes the client without its token.
 func (c *Client) String() string { return "bigcommerce.Client{store:" + c.store + "}" }
 
+// GoString is String, so %#v shows no token either.
+func (c *Client) GoString() string { return c.String() }
+
 // StoreHash returns the store hash the client was made for.
 func (c *Client) StoreHash() string { return c.store }
 
 func isSpaceOrControl(r rune) bool { return r <= ' ' || r == 0x7f }
-
-// basePath returns the escaped path of a checked base URL, without a
-// trailing slash ("" for a bare host).
-func basePath(base string) string {
-	if i := strings.Index(base, "://"); i >= 0 {
-		base = base[i+3:]
-	}
-	if i := strings.IndexByte(base, '/'); i >= 0 {
-		return strings.TrimRight(base[i:], "/")
-	}
-	return ""
-}

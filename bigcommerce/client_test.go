@@ -77,10 +77,10 @@ func TestDefaultBaseURLAndHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ListImages(ctx, 111, nil); err != nil {
+	if _, _, err := c.ListImages(ctx, 111, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.V2().ListImages(ctx, 111, nil); err != nil {
+	if _, _, err := c.V2().ListImages(ctx, 111, nil); err != nil {
 		t.Fatal(err)
 	}
 	var urls []string

@@ -174,24 +174,25 @@ func exercise(t *testing.T, c *bigcommerce.Client) {
 			t.Fatal(err)
 		}
 	}
-	a, err := c.CreateImage(ctx, 111, bigcommerce.CreateImageRequest{ImageURL: "https://images.example.com/a.jpg", IsThumbnail: true, SortOrder: new(0), Description: "A"})
+	a, _, err := c.CreateImage(ctx, 111, bigcommerce.CreateImageRequest{ImageURL: "https://images.example.com/a.jpg", IsThumbnail: true, SortOrder: new(0), Description: "A"})
 	must(err)
-	_, err = c.CreateImage(ctx, 111, bigcommerce.CreateImageRequest{ImageURL: "https://images.example.com/b.jpg"})
+	_, _, err = c.CreateImage(ctx, 111, bigcommerce.CreateImageRequest{ImageURL: "https://images.example.com/b.jpg"})
 	must(err)
-	up, err := c.UploadImage(ctx, 111, bigcommerce.UploadImageRequest{File: shopimg.FileFromBytes("c.png", []byte("\x89PNG fake")), IsThumbnail: true, SortOrder: new(1), Description: "C"})
+	up, _, err := c.UploadImage(ctx, 111, bigcommerce.UploadImageRequest{File: shopimg.FileFromBytes("c.png", []byte("\x89PNG fake")), IsThumbnail: true, SortOrder: new(1), Description: "C"})
 	must(err)
-	_, err = c.UploadImage(ctx, 111, bigcommerce.UploadImageRequest{File: shopimg.FileFromBytes("d.jpg", []byte("jpeg"))})
+	_, _, err = c.UploadImage(ctx, 111, bigcommerce.UploadImageRequest{File: shopimg.FileFromBytes("d.jpg", []byte("jpeg"))})
 	must(err)
-	_, err = c.ListImages(ctx, 111, &bigcommerce.ListImagesOptions{Page: 1, Limit: 2})
+	_, _, err = c.ListImages(ctx, 111, &bigcommerce.ListImagesOptions{Page: 1, Limit: 2})
 	must(err)
 	for _, err := range c.ListImagesIter(ctx, 111, &bigcommerce.ListImagesOptions{Limit: 1}) {
 		must(err)
 	}
-	_, err = c.GetImage(ctx, 111, a.ID)
+	_, _, err = c.GetImage(ctx, 111, a.ID)
 	must(err)
-	_, err = c.UpdateImage(ctx, 111, up.ID, bigcommerce.UpdateImageRequest{ImageURL: "https://images.example.com/c2.jpg", IsThumbnail: new(true), SortOrder: new(2), Description: new("")})
+	_, _, err = c.UpdateImage(ctx, 111, up.ID, bigcommerce.UpdateImageRequest{ImageURL: "https://images.example.com/c2.jpg", IsThumbnail: new(true), SortOrder: new(2), Description: new("")})
 	must(err)
-	must(c.DeleteImage(ctx, 111, a.ID))
+	_, err = c.DeleteImage(ctx, 111, a.ID)
+	must(err)
 
 	p := c.ProductImages()
 	list, err := p.List(ctx, "111")
@@ -211,10 +212,10 @@ func exercise(t *testing.T, c *bigcommerce.Client) {
 	must(p.Reorder(ctx, "111", order))
 	must(p.Delete(ctx, "111", added.ID))
 	// Errors: an unknown product and image, a product without images.
-	if _, err := c.GetImage(ctx, 999, 1); !errors.Is(err, shopimg.ErrNotFound) {
+	if _, _, err := c.GetImage(ctx, 999, 1); !errors.Is(err, shopimg.ErrNotFound) {
 		t.Errorf("GetImage(999) = %v", err)
 	}
-	if _, err := c.ListImages(ctx, 999, nil); !errors.Is(err, shopimg.ErrNotFound) {
+	if _, _, err := c.ListImages(ctx, 999, nil); !errors.Is(err, shopimg.ErrNotFound) {
 		t.Errorf("ListImages(999) = %v", err)
 	}
 }

@@ -27,8 +27,12 @@ import (
 // every further item. An HTML or empty body gives a Message describing it.
 type APIError = shopimg.APIError
 
-// maxDetails caps the field errors kept from one body.
-const maxDetails = 20
+// maxDetails caps the field errors kept from one body, and maxText the
+// runes of one message.
+const (
+	maxDetails = 20
+	maxText    = 300
+)
 
 // v3Error is the v3 error body: error_Base plus errorResponse_422's code and
 // errors. Errors is kept raw: the spec types it as an object of anything
@@ -63,10 +67,10 @@ func decodeError(e *APIError, _ http.Header, body []byte) {
 			return
 		}
 		if v.Title != "" {
-			e.Message = clean(v.Title)
+			e.Message = rest.Clean(v.Title, maxText)
 		}
 		if v.Code != "" && v.Code.String() != strconv.Itoa(e.StatusCode) {
-			e.Code = clean(v.Code.String())
+			e.Code = rest.Clean(v.Code.String(), maxText)
 		}
 		e.Details = appendDetails(e.Details, "", v.Errors)
 	case '[':
@@ -77,7 +81,7 @@ func decodeError(e *APIError, _ http.Header, body []byte) {
 		for i, it := range items {
 			if i == 0 {
 				if it.Message != "" {
-					e.Message = clean(it.Message)
+					e.Message = rest.Clean(it.Message, maxText)
 				}
 			} else if it.Message != "" {
 				e.Details = appendDetail(e.Details, "", it.Message)
@@ -130,7 +134,7 @@ func appendDetail(ds []shopimg.FieldError, field, msg string) []shopimg.FieldErr
 	case len(ds) == maxDetails:
 		return append(ds, shopimg.FieldError{Message: "more errors left out"})
 	}
-	return append(ds, shopimg.FieldError{Field: clean(field), Message: clean(msg)})
+	return append(ds, shopimg.FieldError{Field: rest.Clean(field, maxText), Message: rest.Clean(msg, maxText)})
 }
 
 // text returns a JSON string's content, or any other value's compact JSON.
@@ -144,16 +148,6 @@ func text(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return buf.String()
-}
-
-// clean collapses whitespace and cuts s to 300 bytes, so a hostile body
-// cannot make an error line huge.
-func clean(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = strings.ToValidUTF8(s[:300], "") + "…"
-	}
-	return s
 }
 
 // The quota headers (VENDORS.md 2a, from the vendor's rate-limit page).

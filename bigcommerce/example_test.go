@@ -99,7 +99,7 @@ func ExampleClient_ListImagesIter() {
 	fmt.Println(n, "images,", srv.Recorder().Count("GET", srv.ImagesPath(222)), "pages")
 
 	// A product without images answers 204: an empty page.
-	page, err := client.ListImages(context.Background(), 111, nil)
+	page, _, err := client.ListImages(context.Background(), 111, nil)
 	fmt.Println(len(page.Images), err)
 	// Output:
 	// 5 images, 3 pages
@@ -117,7 +117,7 @@ func ExampleClient_UploadImage() {
 	// The file is streamed as the multipart part image_file; a File of
 	// known Size over the limit (DefaultMaxUploadSize) is refused before
 	// anything is sent.
-	img, err := client.UploadImage(ctx, 111, bigcommerce.UploadImageRequest{
+	img, _, err := client.UploadImage(ctx, 111, bigcommerce.UploadImageRequest{
 		File:        shopimg.FileFromBytes("shoe.png", []byte("\x89PNG...")),
 		Description: "Red shoe",
 	})
@@ -127,7 +127,7 @@ func ExampleClient_UploadImage() {
 	fmt.Println(img.ID, img.IsThumbnail, img.Description)
 
 	big := &shopimg.File{Name: "huge.jpg", Size: bigcommerce.DefaultMaxUploadSize + 1, Open: shopimg.FileFromBytes("x", nil).Open}
-	_, err = client.UploadImage(ctx, 111, bigcommerce.UploadImageRequest{File: big})
+	_, _, err = client.UploadImage(ctx, 111, bigcommerce.UploadImageRequest{File: big})
 	fmt.Println(errors.Is(err, shopimg.ErrInvalidInput), srv.Recorder().Count("POST", ""))
 	// Output:
 	// 1001 true Red shoe
@@ -143,12 +143,12 @@ func ExampleV2Service() {
 	}
 	ctx := context.Background()
 	v2 := client.V2()
-	img, err := v2.CreateImage(ctx, 111, bigcommerce.V2CreateImageRequest{ImageFile: "https://images.example.com/front.jpg"})
+	img, _, err := v2.CreateImage(ctx, 111, bigcommerce.V2CreateImageRequest{ImageFile: "https://images.example.com/front.jpg"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(img.ID, img.DateCreated)
-	n, err := v2.CountImages(ctx) // store-wide
+	n, _, err := v2.CountImages(ctx) // store-wide
 	fmt.Println(n, err)
 	for _, r := range srv.Recorder().Requests() {
 		fmt.Println(r.Method, r.Path, r.Status)
@@ -167,7 +167,7 @@ func ExampleAPIError() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = client.GetImage(context.Background(), 999, 1)
+	_, _, err = client.GetImage(context.Background(), 999, 1)
 	var apiErr *bigcommerce.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println(apiErr.StatusCode, apiErr.Message)

@@ -41,7 +41,7 @@ func TestCreateAnswered5xxIsOutcomeUnknown(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
 	f.srv.Faults().Add(bigcommercetest.Fault{Method: "POST", Path: f.srv.ImagesPath(111), Status: 502, Body: "<html><title>Bad gateway</title></html>"})
-	_, err := f.client.CreateImage(ctx, 111, bigcommerce.CreateImageRequest{ImageURL: "https://images.example.com/a.jpg"})
+	_, _, err := f.client.CreateImage(ctx, 111, bigcommerce.CreateImageRequest{ImageURL: "https://images.example.com/a.jpg"})
 	var e *bigcommerce.APIError
 	if !errors.Is(err, shopimg.ErrOutcomeUnknown) || !errors.As(err, &e) || e.StatusCode != 502 {
 		t.Errorf("err = %v, want ErrOutcomeUnknown wrapping the 502", err)
@@ -93,7 +93,7 @@ func TestRateLimitedBeyondTheCap(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil, bigcommerce.WithRetry(shopimg.RetryPolicy{MaxRetries: 3, MaxRetryAfter: time.Minute}))
 	f.srv.Faults().Add(bigcommercetest.Fault{Method: "GET", Status: 429, Header: http.Header{"X-Retry-After": {"600"}}})
-	_, err := f.client.ListImages(ctx, 111, nil)
+	_, _, err := f.client.ListImages(ctx, 111, nil)
 	var e *bigcommerce.APIError
 	if !errors.Is(err, shopimg.ErrRateLimited) || !errors.As(err, &e) || e.RetryAfter != 10*time.Minute {
 		t.Errorf("err = %v, want ErrRateLimited with RetryAfter 10m", err)
@@ -133,7 +133,7 @@ func TestTooManyRequestsWaitsTheLongerOfResetAndRetryAfter(t *testing.T) {
 				h.Set("X-Retry-After", tc.retryAfter)
 			}
 			f.srv.Faults().Add(bigcommercetest.Fault{Method: "GET", Status: http.StatusTooManyRequests, Header: h, Body: `{"status":429,"title":"Too many requests"}`})
-			if _, err := f.client.ListImages(ctx, 111, nil); err != nil {
+			if _, _, err := f.client.ListImages(ctx, 111, nil); err != nil {
 				t.Fatal(err)
 			}
 			if n := f.srv.Recorder().Count("GET", ""); n != 2 {
@@ -159,12 +159,12 @@ func TestAnotherAppSpentTheQuota(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		if _, err := other.ListImages(ctx, 111, nil); err != nil {
+		if _, _, err := other.ListImages(ctx, 111, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	f.clock.Advance(5 * time.Second)
-	if _, err := f.client.ListImages(ctx, 111, nil); err != nil {
+	if _, _, err := f.client.ListImages(ctx, 111, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.srv.Quota().Rejected(); n != 1 {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/check"
 	"github.com/shopimg/shopimg/internal/rest"
 )
 
@@ -174,12 +175,33 @@ func (r UpdateImageRequest) IsZero() bool {
 	return r.ImageURL == "" && r.IsThumbnail == nil && r.SortOrder == nil && r.Description == nil
 }
 
-// envelope is the v3 answer {"data": ..., "meta": {...}}.
-type envelope[T any] struct {
-	Data T `json:"data"`
+// Response is the platform's answer to a typed call: status, headers,
+// request ID, quota state and attempts (see shopimg.Response).
+type Response = shopimg.Response
+
+// listEnvelope is the v3 answer of a list {"data": [...], "meta": {...}}.
+type listEnvelope struct {
+	Data []Image `json:"data"`
 	Meta struct {
 		Pagination Pagination `json:"pagination"`
 	} `json:"meta"`
+}
+
+// imageEnvelope is the v3 answer {"data": image, "meta": {}} of a get,
+// create or update, which must carry an image: an answer without one
+// (an empty body, {}, {"data":null}, a 204) is an error, and for a create
+// shopimg.ErrOutcomeUnknown, since the image may have been made.
+type imageEnvelope struct {
+	Data Image `json:"data"`
+}
+
+// CheckBody reports an answer that carries no image.
+func (e *imageEnvelope) CheckBody(err *APIError) bool {
+	if e.Data.ID > 0 {
+		return false
+	}
+	err.Message = "the answer carries no image"
+	return true
 }
 
 func (c *Client) imagesPath(pid ProductID) string {
@@ -219,8 +241,8 @@ func checkSortOrder(p *int) error {
 }
 
 func checkImageURL(u string) error {
-	if err := shopimg.ValidateSourceURL(u); err != nil {
-		return &shopimg.InputError{Field: "ImageURL", Reason: "must be an absolute http(s) URL"}
+	if r := check.SourceURL(u); r != "" {
+		return &shopimg.InputError{Field: "ImageURL", Reason: r}
 	}
 	if len(u) > MaxImageURLLength {
 		return &shopimg.InputError{Field: "ImageURL", Reason: fmt.Sprintf("has %d characters, the API takes at most %d", len(u), MaxImageURLLength)}
@@ -235,22 +257,23 @@ func checkImageURL(u string) error {
 // GET /stores/{store_hash}/v3/catalog/products/{product_id}/images
 // (operation getProductImages). BigCommerce API docs:
 // https://developer.bigcommerce.com/docs/rest-catalog/products/images
-func (c *Client) ListImages(ctx context.Context, productID ProductID, opts *ListImagesOptions) (ImagePage, error) {
+func (c *Client) ListImages(ctx context.Context, productID ProductID, opts *ListImagesOptions) (ImagePage, *Response, error) {
 	if err := checkProductID(productID); err != nil {
-		return ImagePage{}, err
+		return ImagePage{}, nil, err
 	}
 	if err := opts.check(); err != nil {
-		return ImagePage{}, err
+		return ImagePage{}, nil, err
 	}
 	var q any
 	if opts != nil {
 		q = opts
 	}
-	var env envelope[[]Image]
-	if _, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: c.imagesPath(productID), Query: q}, &env); err != nil {
-		return ImagePage{}, err
+	var env listEnvelope
+	resp, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: c.imagesPath(productID), Query: q}, &env)
+	if err != nil {
+		return ImagePage{}, resp, err
 	}
-	return ImagePage{Images: env.Data, Pagination: env.Meta.Pagination}, nil
+	return ImagePage{Images: env.Data, Pagination: env.Meta.Pagination}, resp, nil
 }
 
 // ListImagesIter returns an iterator over all the product's images, page by
@@ -267,7 +290,7 @@ func (c *Client) ListImagesIter(ctx context.Context, productID ProductID, opts *
 	}
 	first := max(o.Page, 1)
 	return rest.Pages(ctx, first, func(ctx context.Context, page int) ([]Image, int, bool, error) {
-		p, err := c.ListImages(ctx, productID, &ListImagesOptions{Page: page, Limit: o.Limit})
+		p, _, err := c.ListImages(ctx, productID, &ListImagesOptions{Page: page, Limit: o.Limit})
 		if err != nil {
 			return nil, 0, false, err
 		}
@@ -281,13 +304,13 @@ func (c *Client) ListImagesIter(ctx context.Context, productID ProductID, opts *
 // GET /stores/{store_hash}/v3/catalog/products/{product_id}/images/{image_id}
 // (operation getProductImage). BigCommerce API docs:
 // https://developer.bigcommerce.com/docs/rest-catalog/products/images
-func (c *Client) GetImage(ctx context.Context, productID ProductID, imageID ImageID) (Image, error) {
+func (c *Client) GetImage(ctx context.Context, productID ProductID, imageID ImageID) (Image, *Response, error) {
 	if err := checkIDs(productID, imageID); err != nil {
-		return Image{}, err
+		return Image{}, nil, err
 	}
-	var env envelope[Image]
-	_, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: c.imagePath(productID, imageID)}, &env)
-	return env.Data, err
+	var env imageEnvelope
+	resp, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: c.imagePath(productID, imageID)}, &env)
+	return env.Data, resp, err
 }
 
 // CreateImage adds an image that BigCommerce downloads from req.ImageURL,
@@ -298,19 +321,30 @@ func (c *Client) GetImage(ctx context.Context, productID ProductID, imageID Imag
 // POST /stores/{store_hash}/v3/catalog/products/{product_id}/images, JSON
 // (operation createProductImage). BigCommerce API docs:
 // https://developer.bigcommerce.com/docs/rest-catalog/products/images
-func (c *Client) CreateImage(ctx context.Context, productID ProductID, req CreateImageRequest) (Image, error) {
+func (c *Client) CreateImage(ctx context.Context, productID ProductID, req CreateImageRequest) (Image, *Response, error) {
 	if err := checkProductID(productID); err != nil {
-		return Image{}, err
+		return Image{}, nil, err
 	}
 	if err := checkImageURL(req.ImageURL); err != nil {
-		return Image{}, err
+		return Image{}, nil, err
 	}
 	if err := checkSortOrder(req.SortOrder); err != nil {
-		return Image{}, err
+		return Image{}, nil, err
 	}
-	var env envelope[Image]
-	_, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodPost, Path: c.imagesPath(productID), JSON: req, Op: rest.OpCreate}, &env)
-	return env.Data, err
+	if r := check.Text(req.Description); r != "" {
+		return Image{}, nil, &shopimg.InputError{Field: "Description", Reason: r}
+	}
+	var env imageEnvelope
+	resp, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodPost, Path: c.imagesPath(productID), JSON: req, Effect: rest.Create}, &env)
+	return created(env.Data, err), resp, err
+}
+
+// created is the image a create returns: none when it failed.
+func created(img Image, err error) Image {
+	if err != nil {
+		return Image{}
+	}
+	return img
 }
 
 // errTooLarge ends an upload whose file turned out larger than the limit.
@@ -329,16 +363,19 @@ var errTooLarge = errors.New("bigcommerce: file exceeds the upload limit")
 // POST /stores/{store_hash}/v3/catalog/products/{product_id}/images,
 // multipart/form-data (operation createProductImage). BigCommerce API docs:
 // https://developer.bigcommerce.com/docs/rest-catalog/products/images
-func (c *Client) UploadImage(ctx context.Context, productID ProductID, req UploadImageRequest) (Image, error) {
+func (c *Client) UploadImage(ctx context.Context, productID ProductID, req UploadImageRequest) (Image, *Response, error) {
 	if err := checkProductID(productID); err != nil {
-		return Image{}, err
+		return Image{}, nil, err
 	}
 	f, tooLarge, err := c.limitFile(req.File)
 	if err != nil {
-		return Image{}, err
+		return Image{}, nil, err
 	}
 	if err := checkSortOrder(req.SortOrder); err != nil {
-		return Image{}, err
+		return Image{}, nil, err
+	}
+	if r := check.Text(req.Description); r != "" {
+		return Image{}, nil, &shopimg.InputError{Field: "Description", Reason: r}
 	}
 	mp := &rest.Multipart{FileField: "image_file", File: f}
 	if req.Description != "" {
@@ -350,12 +387,12 @@ func (c *Client) UploadImage(ctx context.Context, productID ProductID, req Uploa
 	if req.SortOrder != nil {
 		mp.Fields = append(mp.Fields, rest.Field{Name: "sort_order", Value: strconv.Itoa(*req.SortOrder)})
 	}
-	var env envelope[Image]
-	_, err = c.rc.Do(ctx, &rest.Request{Method: http.MethodPost, Path: c.imagesPath(productID), Multipart: mp, Op: rest.OpCreate}, &env)
+	var env imageEnvelope
+	resp, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodPost, Path: c.imagesPath(productID), Multipart: mp, Effect: rest.Create}, &env)
 	if err != nil && tooLarge.Load() {
-		return Image{}, c.tooLargeError(f.Name)
+		return Image{}, resp, c.tooLargeError(f.Name)
 	}
-	return env.Data, err
+	return created(env.Data, err), resp, err
 }
 
 func (c *Client) tooLargeError(name string) error {
@@ -418,24 +455,29 @@ func (l *limitReader) Close() error { return l.rc.Close() }
 // PUT /stores/{store_hash}/v3/catalog/products/{product_id}/images/{image_id}
 // (operation updateProductImage). BigCommerce API docs:
 // https://developer.bigcommerce.com/docs/rest-catalog/products/images
-func (c *Client) UpdateImage(ctx context.Context, productID ProductID, imageID ImageID, req UpdateImageRequest) (Image, error) {
+func (c *Client) UpdateImage(ctx context.Context, productID ProductID, imageID ImageID, req UpdateImageRequest) (Image, *Response, error) {
 	if err := checkIDs(productID, imageID); err != nil {
-		return Image{}, err
+		return Image{}, nil, err
 	}
 	if req.IsZero() {
-		return Image{}, &shopimg.InputError{Field: "UpdateImageRequest", Reason: "no field is set"}
+		return Image{}, nil, &shopimg.InputError{Field: "UpdateImageRequest", Reason: "no field is set"}
 	}
 	if req.ImageURL != "" {
 		if err := checkImageURL(req.ImageURL); err != nil {
-			return Image{}, err
+			return Image{}, nil, err
 		}
 	}
 	if err := checkSortOrder(req.SortOrder); err != nil {
-		return Image{}, err
+		return Image{}, nil, err
 	}
-	var env envelope[Image]
-	_, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodPut, Path: c.imagePath(productID, imageID), JSON: req}, &env)
-	return env.Data, err
+	if req.Description != nil {
+		if r := check.Text(*req.Description); r != "" {
+			return Image{}, nil, &shopimg.InputError{Field: "Description", Reason: r}
+		}
+	}
+	var env imageEnvelope
+	resp, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodPut, Path: c.imagePath(productID, imageID), JSON: req}, &env)
+	return env.Data, resp, err
 }
 
 // DeleteImage deletes one image of the product (the API answers 204).
@@ -443,10 +485,9 @@ func (c *Client) UpdateImage(ctx context.Context, productID ProductID, imageID I
 // DELETE /stores/{store_hash}/v3/catalog/products/{product_id}/images/{image_id}
 // (operation deleteProductImage). BigCommerce API docs:
 // https://developer.bigcommerce.com/docs/rest-catalog/products/images
-func (c *Client) DeleteImage(ctx context.Context, productID ProductID, imageID ImageID) error {
+func (c *Client) DeleteImage(ctx context.Context, productID ProductID, imageID ImageID) (*Response, error) {
 	if err := checkIDs(productID, imageID); err != nil {
-		return err
+		return nil, err
 	}
-	_, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: c.imagePath(productID, imageID)}, nil)
-	return err
+	return c.rc.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: c.imagePath(productID, imageID)}, nil)
 }

@@ -46,7 +46,7 @@ var timeEqual = cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
 func TestListImagesDecodesTheSpecExample(t *testing.T) {
 	t.Parallel()
 	c, reqs := stub(t, serveFixture(t, 200, "images_list.json"))
-	page, err := c.ListImages(ctx, 158, &bigcommerce.ListImagesOptions{Page: 2, Limit: 10})
+	page, _, err := c.ListImages(ctx, 158, &bigcommerce.ListImagesOptions{Page: 2, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestListImagesDecodesTheSpecExample(t *testing.T) {
 func TestListImagesNoContentIsEmpty(t *testing.T) {
 	t.Parallel()
 	c, reqs := stub(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	page, err := c.ListImages(ctx, 7, nil)
+	page, _, err := c.ListImages(ctx, 7, nil)
 	if err != nil || len(page.Images) != 0 {
 		t.Fatalf("ListImages = %+v, %v; want an empty page", page, err)
 	}
@@ -129,7 +129,7 @@ func TestListImagesIterStopsEarlyAndReportsErrors(t *testing.T) {
 func TestGetImageDecodesTheSpecExample(t *testing.T) {
 	t.Parallel()
 	c, reqs := stub(t, serveFixture(t, 200, "image_get.json"))
-	img, err := c.GetImage(ctx, 158, 485)
+	img, _, err := c.GetImage(ctx, 158, 485)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestGetImageDecodesTheSpecExample(t *testing.T) {
 func TestCreateImageSendsJSON(t *testing.T) {
 	t.Parallel()
 	c, reqs := stub(t, serveFixture(t, 200, "image_get.json"))
-	img, err := c.CreateImage(ctx, 158, bigcommerce.CreateImageRequest{
+	img, _, err := c.CreateImage(ctx, 158, bigcommerce.CreateImageRequest{
 		ImageURL: "https://images.example.com/a.png?x=1&y=<2>", IsThumbnail: true, SortOrder: new(0), Description: "Front",
 	})
 	if err != nil || img.ID != 485 {
@@ -161,7 +161,7 @@ func TestCreateImageSendsJSON(t *testing.T) {
 func TestCreateImageMinimalBody(t *testing.T) {
 	t.Parallel()
 	c, reqs := stub(t, serveFixture(t, 200, "image_get.json"))
-	if _, err := c.CreateImage(ctx, 158, bigcommerce.CreateImageRequest{ImageURL: "https://images.example.com/a.png"}); err != nil {
+	if _, _, err := c.CreateImage(ctx, 158, bigcommerce.CreateImageRequest{ImageURL: "https://images.example.com/a.png"}); err != nil {
 		t.Fatal(err)
 	}
 	wantJSON(t, reqs()[0].Body, `{"image_url":"https://images.example.com/a.png"}`)
@@ -188,7 +188,7 @@ func TestUploadImageStreamsMultipart(t *testing.T) {
 		}
 		serveFixture(t, 200, "image_get.json")(w, r)
 	})
-	img, err := c.UploadImage(ctx, 158, bigcommerce.UploadImageRequest{
+	img, _, err := c.UploadImage(ctx, 158, bigcommerce.UploadImageRequest{
 		File: shopimg.FileFromBytes("red shoe.png", []byte(content)), IsThumbnail: true, SortOrder: new(3), Description: "Red",
 	})
 	if err != nil || img.ID != 485 {
@@ -257,7 +257,7 @@ func TestUploadLimit(t *testing.T) {
 				}
 				serveFixture(t, 200, "image_get.json")(w, r)
 			}, bigcommerce.WithMaxUploadSize(limit))
-			_, err := c.UploadImage(ctx, 1, bigcommerce.UploadImageRequest{File: sizedFile(tc.n, tc.size)})
+			_, _, err := c.UploadImage(ctx, 1, bigcommerce.UploadImageRequest{File: sizedFile(tc.n, tc.size)})
 			if tc.wantErr {
 				var in *shopimg.InputError
 				if !errors.As(err, &in) || errors.Is(err, shopimg.ErrOutcomeUnknown) {
@@ -276,7 +276,7 @@ func TestUploadLimit(t *testing.T) {
 func TestUpdateImageSendsOnlySetFields(t *testing.T) {
 	t.Parallel()
 	c, reqs := stub(t, serveFixture(t, 200, "image_get.json"))
-	if _, err := c.UpdateImage(ctx, 158, 485, bigcommerce.UpdateImageRequest{SortOrder: new(0), Description: new(""), IsThumbnail: new(true)}); err != nil {
+	if _, _, err := c.UpdateImage(ctx, 158, 485, bigcommerce.UpdateImageRequest{SortOrder: new(0), Description: new(""), IsThumbnail: new(true)}); err != nil {
 		t.Fatal(err)
 	}
 	r := wantRequest(t, reqs(), "PUT", "/stores/abc/v3/catalog/products/158/images/485", "")
@@ -286,7 +286,7 @@ func TestUpdateImageSendsOnlySetFields(t *testing.T) {
 func TestDeleteImage(t *testing.T) {
 	t.Parallel()
 	c, reqs := stub(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	if err := c.DeleteImage(ctx, 158, 485); err != nil {
+	if _, err := c.DeleteImage(ctx, 158, 485); err != nil {
 		t.Fatal(err)
 	}
 	wantRequest(t, reqs(), "DELETE", "/stores/abc/v3/catalog/products/158/images/485", "")
@@ -297,40 +297,46 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 	c, reqs := stub(t, serveFixture(t, 200, "image_get.json"))
 	long := "https://images.example.com/" + strings.Repeat("a", 240) + ".jpg"
 	calls := map[string]func() error{
-		"list product 0": func() error { _, err := c.ListImages(ctx, 0, nil); return err },
-		"list limit 251": func() error { _, err := c.ListImages(ctx, 1, &bigcommerce.ListImagesOptions{Limit: 251}); return err },
-		"list page -1":   func() error { _, err := c.ListImages(ctx, 1, &bigcommerce.ListImagesOptions{Page: -1}); return err },
-		"get image 0":    func() error { _, err := c.GetImage(ctx, 1, 0); return err },
+		"list product 0": func() error { _, _, err := c.ListImages(ctx, 0, nil); return err },
+		"list limit 251": func() error {
+			_, _, err := c.ListImages(ctx, 1, &bigcommerce.ListImagesOptions{Limit: 251})
+			return err
+		},
+		"list page -1": func() error { _, _, err := c.ListImages(ctx, 1, &bigcommerce.ListImagesOptions{Page: -1}); return err },
+		"get image 0":  func() error { _, _, err := c.GetImage(ctx, 1, 0); return err },
 		"create relative URL": func() error {
-			_, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: "/a.jpg"})
+			_, _, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: "/a.jpg"})
 			return err
 		},
 		"create URL over 255": func() error {
-			_, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: long})
+			_, _, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: long})
 			return err
 		},
 		"create sort_order range": func() error {
-			_, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: "https://x.example/a.jpg", SortOrder: new(1 << 40)})
+			_, _, err := c.CreateImage(ctx, 1, bigcommerce.CreateImageRequest{ImageURL: "https://x.example/a.jpg", SortOrder: new(1 << 40)})
 			return err
 		},
-		"upload no file": func() error { _, err := c.UploadImage(ctx, 1, bigcommerce.UploadImageRequest{}); return err },
+		"upload no file": func() error { _, _, err := c.UploadImage(ctx, 1, bigcommerce.UploadImageRequest{}); return err },
 		"upload no name": func() error {
-			_, err := c.UploadImage(ctx, 1, bigcommerce.UploadImageRequest{File: &shopimg.File{Open: sizedFile(1, 1).Open}})
+			_, _, err := c.UploadImage(ctx, 1, bigcommerce.UploadImageRequest{File: &shopimg.File{Open: sizedFile(1, 1).Open}})
 			return err
 		},
-		"update nothing": func() error { _, err := c.UpdateImage(ctx, 1, 2, bigcommerce.UpdateImageRequest{}); return err },
+		"update nothing": func() error { _, _, err := c.UpdateImage(ctx, 1, 2, bigcommerce.UpdateImageRequest{}); return err },
 		"update bad URL": func() error {
-			_, err := c.UpdateImage(ctx, 1, 2, bigcommerce.UpdateImageRequest{ImageURL: "ftp://x/a.jpg"})
+			_, _, err := c.UpdateImage(ctx, 1, 2, bigcommerce.UpdateImageRequest{ImageURL: "ftp://x/a.jpg"})
 			return err
 		},
-		"delete product -4": func() error { return c.DeleteImage(ctx, -4, 2) },
-		"v2 create no file": func() error { _, err := c.V2().CreateImage(ctx, 1, bigcommerce.V2CreateImageRequest{}); return err },
-		"v2 update nothing": func() error { _, err := c.V2().UpdateImage(ctx, 1, 2, bigcommerce.V2UpdateImageRequest{}); return err },
+		"delete product -4": func() error { _, err := c.DeleteImage(ctx, -4, 2); return err },
+		"v2 create no file": func() error { _, _, err := c.V2().CreateImage(ctx, 1, bigcommerce.V2CreateImageRequest{}); return err },
+		"v2 update nothing": func() error {
+			_, _, err := c.V2().UpdateImage(ctx, 1, 2, bigcommerce.V2UpdateImageRequest{})
+			return err
+		},
 		"v2 list limit 300": func() error {
-			_, err := c.V2().ListImages(ctx, 1, &bigcommerce.V2ListImagesOptions{Limit: 300})
+			_, _, err := c.V2().ListImages(ctx, 1, &bigcommerce.V2ListImagesOptions{Limit: 300})
 			return err
 		},
-		"v2 delete all product 0": func() error { return c.V2().DeleteAllImages(ctx, 0, nil) },
+		"v2 delete all product 0": func() error { _, err := c.V2().DeleteAllImages(ctx, 0, nil); return err },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, shopimg.ErrInvalidInput) {
@@ -366,7 +372,7 @@ func TestErrorBodies(t *testing.T) {
 		t.Run(fmt.Sprint(tc.status, tc.fixture), func(t *testing.T) {
 			t.Parallel()
 			c, _ := stub(t, serveFixture(t, tc.status, tc.fixture))
-			_, err := c.GetImage(ctx, 1, 2)
+			_, _, err := c.GetImage(ctx, 1, 2)
 			var e *bigcommerce.APIError
 			if !errors.Is(err, tc.kind) || !errors.As(err, &e) {
 				t.Fatalf("err = %v, want a %v APIError", err, tc.kind)

@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/order"
 )
 
 // This file holds the pure part of ordering: the display order of a set of
@@ -141,7 +141,7 @@ func planOrder(cur []Image, target []ImageID, written ...ImageID) ([]put, []Imag
 		}
 	}
 	// The others' order is plain sort order: a write moves one image.
-	moves := shopimg.ReorderMovesFor(shopimg.Capabilities{Reorder: true}, stringIDs(idsOf(rest)), stringIDs(target[1:]), also...)
+	moves := order.MovesFor(false, stringIDs(idsOf(rest)), stringIDs(target[1:]), also...)
 	moving := make(map[string]bool, len(moves))
 	for _, m := range moves {
 		moving[m] = true

@@ -92,9 +92,9 @@ func TestClientsSharingTheQuota(t *testing.T) {
 			// Alternate so each client's view is stale by the other's requests.
 			for i := range 60 {
 				if i%2 == 0 {
-					_, err = f.client.ListImages(ctx, 111, nil)
+					_, _, err = f.client.ListImages(ctx, 111, nil)
 				} else {
-					_, err = other.V2().ListImages(ctx, 111, nil)
+					_, _, err = other.V2().ListImages(ctx, 111, nil)
 				}
 				if err != nil {
 					t.Fatal(err)

@@ -139,7 +139,7 @@ func reorderTrial(t *testing.T, f *fixture, p shopimg.ProductImages, rng *rand.R
 // TestReorderPUTsAreNMinusLIS is the property: over 200 random
 // permutations of up to 30 images, Reorder ends in the asked order and
 // sends exactly the least number of PUTs, which is what the common model
-// counts: shopimg.ReorderCost under shopimgtest.BigCommerceProfile, from
+// counts: Capabilities.ReorderCost under shopimgtest.BigCommerceProfile, from
 // the listed order alone.
 //
 // Precisely, with n images, D the listed order (thumbnail first, then by
@@ -176,8 +176,8 @@ func TestReorderPUTsAreNMinusLIS(t *testing.T) {
 		} else {
 			keptMain++
 		}
-		if model := shopimg.ReorderCost(caps, display, target); model != want {
-			t.Fatalf("trial %d: shopimg.ReorderCost = %d, the formula %d", trial, model, want)
+		if model := caps.ReorderCost(display, target); model != want {
+			t.Fatalf("trial %d: Capabilities.ReorderCost = %d, the formula %d", trial, model, want)
 		}
 		if puts != want {
 			t.Fatalf("trial %d (n=%d, main kept %v): %d PUTs, want ReorderCost = %d", trial, n, target[0] == display[0], puts, want)
@@ -191,7 +191,7 @@ func TestReorderPUTsAreNMinusLIS(t *testing.T) {
 	if keptMain < 100 {
 		t.Errorf("only %d trials kept the main image", keptMain)
 	}
-	t.Logf("200 reorders of 1 to %d images (%d keep the main image, %d change it): PUTs == shopimg.ReorderCost(BigCommerceProfile) in all 200; "+
+	t.Logf("200 reorders of 1 to %d images (%d keep the main image, %d change it): PUTs == Capabilities.ReorderCost(BigCommerceProfile) in all 200; "+
 		"%d PUTs in all; n-LIS (the count without the flag) would be %d, exceeded in %d trials", maxN, keptMain, 200-keptMain, total, totalNMinusLIS, above)
 }
 
@@ -200,7 +200,7 @@ func TestReorderPUTsAreNMinusLIS(t *testing.T) {
 // then hides where the old thumbnail falls back, so the PUTs follow the
 // real sort order (exactly 1 + (n-1) - LIS(positions of T[1:] in the sort
 // order without T[0]) when the main image changes), and may differ from
-// shopimg.ReorderCost either way. A reorder that changes the main image
+// Capabilities.ReorderCost either way. A reorder that changes the main image
 // leaves the thumbnail with the lowest sort_order.
 func TestReorderFromForeignStates(t *testing.T) {
 	t.Parallel()
@@ -222,14 +222,14 @@ func TestReorderFromForeignStates(t *testing.T) {
 		if puts != want {
 			t.Fatalf("trial %d: %d PUTs, want %d", trial, puts, want)
 		}
-		switch model := shopimg.ReorderCost(shopimgtest.BigCommerceProfile, display, target); {
+		switch model := shopimgtest.BigCommerceProfile.ReorderCost(display, target); {
 		case puts > model:
 			more++
 		case puts < model:
 			fewer++
 		}
 	}
-	t.Logf("200 reorders from foreign states: PUTs above shopimg.ReorderCost in %d, below in %d", more, fewer)
+	t.Logf("200 reorders from foreign states: PUTs above Capabilities.ReorderCost in %d, below in %d", more, fewer)
 }
 
 // TestUpdatesCostWhatTheFakeCounts runs random updates (alt text, position,

@@ -188,16 +188,16 @@ func (s *V2Service) path(format string, args ...any) string {
 // GET /stores/{store_hash}/v2/products/{product_id}/images. BigCommerce API
 // docs (archived):
 // https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
-func (s *V2Service) ListImages(ctx context.Context, productID ProductID, opts *V2ListImagesOptions) ([]V2Image, error) {
+func (s *V2Service) ListImages(ctx context.Context, productID ProductID, opts *V2ListImagesOptions) ([]V2Image, *Response, error) {
 	if err := checkProductID(productID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := opts.check(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []V2Image
-	_, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: s.path("/products/%s/images", productID), Query: opts.query()}, &out)
-	return out, err
+	resp, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: s.path("/products/%s/images", productID), Query: opts.query()}, &out)
+	return out, resp, err
 }
 
 // ListImagesIter returns an iterator over all the product's images, page by
@@ -213,7 +213,7 @@ func (s *V2Service) ListImagesIter(ctx context.Context, productID ProductID, opt
 		}
 	}
 	return rest.Pages(ctx, max(o.Page, 1), func(ctx context.Context, page int) ([]V2Image, int, bool, error) {
-		imgs, err := s.ListImages(ctx, productID, &V2ListImagesOptions{Page: page, Limit: o.Limit})
+		imgs, _, err := s.ListImages(ctx, productID, &V2ListImagesOptions{Page: page, Limit: o.Limit})
 		return imgs, page + 1, err == nil && len(imgs) >= o.Limit, err
 	})
 }
@@ -223,13 +223,27 @@ func (s *V2Service) ListImagesIter(ctx context.Context, productID ProductID, opt
 // GET /stores/{store_hash}/v2/products/{product_id}/images/{id}.
 // BigCommerce API docs (archived):
 // https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
-func (s *V2Service) GetImage(ctx context.Context, productID ProductID, imageID ImageID) (V2Image, error) {
+func (s *V2Service) GetImage(ctx context.Context, productID ProductID, imageID ImageID) (V2Image, *Response, error) {
 	if err := checkIDs(productID, imageID); err != nil {
-		return V2Image{}, err
+		return V2Image{}, nil, err
 	}
-	var out V2Image
-	_, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: s.path("/products/%s/images/%s", productID, imageID)}, &out)
-	return out, err
+	var out v2ImageAnswer
+	resp, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: s.path("/products/%s/images/%s", productID, imageID)}, &out)
+	return V2Image(out), resp, err
+}
+
+// v2ImageAnswer is a v2 answer that must carry an image (a get, create or
+// update): one without is an error, and for a create
+// shopimg.ErrOutcomeUnknown.
+type v2ImageAnswer V2Image
+
+// CheckBody reports an answer that carries no image.
+func (a *v2ImageAnswer) CheckBody(e *APIError) bool {
+	if a.ID > 0 {
+		return false
+	}
+	e.Message = "the answer carries no image"
+	return true
 }
 
 // CreateImage adds an image from a URL or an import-directory path (the API
@@ -239,19 +253,22 @@ func (s *V2Service) GetImage(ctx context.Context, productID ProductID, imageID I
 // POST /stores/{store_hash}/v2/products/{product_id}/images.
 // BigCommerce API docs (archived):
 // https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
-func (s *V2Service) CreateImage(ctx context.Context, productID ProductID, req V2CreateImageRequest) (V2Image, error) {
+func (s *V2Service) CreateImage(ctx context.Context, productID ProductID, req V2CreateImageRequest) (V2Image, *Response, error) {
 	if err := checkProductID(productID); err != nil {
-		return V2Image{}, err
+		return V2Image{}, nil, err
 	}
 	if strings.TrimSpace(req.ImageFile) == "" {
-		return V2Image{}, &shopimg.InputError{Field: "ImageFile", Reason: "is empty"}
+		return V2Image{}, nil, &shopimg.InputError{Field: "ImageFile", Reason: "is empty"}
 	}
 	if err := checkSortOrder(req.SortOrder); err != nil {
-		return V2Image{}, err
+		return V2Image{}, nil, err
 	}
-	var out V2Image
-	_, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodPost, Path: s.path("/products/%s/images", productID), JSON: req, Op: rest.OpCreate}, &out)
-	return out, err
+	var out v2ImageAnswer
+	resp, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodPost, Path: s.path("/products/%s/images", productID), JSON: req, Effect: rest.Create}, &out)
+	if err != nil {
+		return V2Image{}, resp, err
+	}
+	return V2Image(out), resp, nil
 }
 
 // UpdateImage changes the fields set in req and returns the image. An empty
@@ -260,19 +277,19 @@ func (s *V2Service) CreateImage(ctx context.Context, productID ProductID, req V2
 // PUT /stores/{store_hash}/v2/products/{product_id}/images/{id}.
 // BigCommerce API docs (archived):
 // https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
-func (s *V2Service) UpdateImage(ctx context.Context, productID ProductID, imageID ImageID, req V2UpdateImageRequest) (V2Image, error) {
+func (s *V2Service) UpdateImage(ctx context.Context, productID ProductID, imageID ImageID, req V2UpdateImageRequest) (V2Image, *Response, error) {
 	if err := checkIDs(productID, imageID); err != nil {
-		return V2Image{}, err
+		return V2Image{}, nil, err
 	}
 	if req.ImageFile == "" && req.IsThumbnail == nil && req.SortOrder == nil && req.Description == nil {
-		return V2Image{}, &shopimg.InputError{Field: "V2UpdateImageRequest", Reason: "no field is set"}
+		return V2Image{}, nil, &shopimg.InputError{Field: "V2UpdateImageRequest", Reason: "no field is set"}
 	}
 	if err := checkSortOrder(req.SortOrder); err != nil {
-		return V2Image{}, err
+		return V2Image{}, nil, err
 	}
-	var out V2Image
-	_, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodPut, Path: s.path("/products/%s/images/%s", productID, imageID), JSON: req}, &out)
-	return out, err
+	var out v2ImageAnswer
+	resp, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodPut, Path: s.path("/products/%s/images/%s", productID, imageID), JSON: req}, &out)
+	return V2Image(out), resp, err
 }
 
 // DeleteImage deletes one image (the API answers 204).
@@ -280,12 +297,11 @@ func (s *V2Service) UpdateImage(ctx context.Context, productID ProductID, imageI
 // DELETE /stores/{store_hash}/v2/products/{product_id}/images/{id}.
 // BigCommerce API docs (archived):
 // https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
-func (s *V2Service) DeleteImage(ctx context.Context, productID ProductID, imageID ImageID) error {
+func (s *V2Service) DeleteImage(ctx context.Context, productID ProductID, imageID ImageID) (*Response, error) {
 	if err := checkIDs(productID, imageID); err != nil {
-		return err
+		return nil, err
 	}
-	_, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: s.path("/products/%s/images/%s", productID, imageID)}, nil)
-	return err
+	return s.c.rc.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: s.path("/products/%s/images/%s", productID, imageID)}, nil)
 }
 
 // DeleteAllImages deletes the product's images. The v2 reference says this
@@ -296,15 +312,14 @@ func (s *V2Service) DeleteImage(ctx context.Context, productID ProductID, imageI
 // DELETE /stores/{store_hash}/v2/products/{product_id}/images.
 // BigCommerce API docs (archived):
 // https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
-func (s *V2Service) DeleteAllImages(ctx context.Context, productID ProductID, opts *V2ListImagesOptions) error {
+func (s *V2Service) DeleteAllImages(ctx context.Context, productID ProductID, opts *V2ListImagesOptions) (*Response, error) {
 	if err := checkProductID(productID); err != nil {
-		return err
+		return nil, err
 	}
 	if err := opts.check(); err != nil {
-		return err
+		return nil, err
 	}
-	_, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: s.path("/products/%s/images", productID), Query: opts.query()}, nil)
-	return err
+	return s.c.rc.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: s.path("/products/%s/images", productID), Query: opts.query()}, nil)
 }
 
 // CountImages returns the number of product images in the whole store.
@@ -318,10 +333,10 @@ func (s *V2Service) DeleteAllImages(ctx context.Context, productID ProductID, op
 // GET /stores/{store_hash}/v2/products/images/count.
 // BigCommerce API docs (archived):
 // https://developer.bigcommerce.com/docs/store-operations/v2-catalog-products/v2-product-images
-func (s *V2Service) CountImages(ctx context.Context) (int, error) {
+func (s *V2Service) CountImages(ctx context.Context) (int, *Response, error) {
 	var out struct {
 		Count int `json:"count"`
 	}
-	_, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: s.path("/products/images/count")}, &out)
-	return out.Count, err
+	resp, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: s.path("/products/images/count")}, &out)
+	return out.Count, resp, err
 }

@@ -16,7 +16,7 @@ import (
 func TestV2ListDecodesTheSeedExample(t *testing.T) {
 	t.Parallel()
 	c, reqs := stub(t, serveFixture(t, 200, "v2_images_list.json"))
-	imgs, err := c.V2().ListImages(ctx, 28, &bigcommerce.V2ListImagesOptions{Limit: 2})
+	imgs, _, err := c.V2().ListImages(ctx, 28, &bigcommerce.V2ListImagesOptions{Limit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestV2ListDecodesTheSeedExample(t *testing.T) {
 func TestV2JSONSuffixOption(t *testing.T) {
 	t.Parallel()
 	c, reqs := stub(t, serveFixture(t, 201, "v2_image_create.json"), bigcommerce.WithV2JSONSuffix(true))
-	img, err := c.V2().CreateImage(ctx, 29, bigcommerce.V2CreateImageRequest{ImageFile: "https://images.example.com/x-men.jpg", Description: "Cover"})
+	img, _, err := c.V2().CreateImage(ctx, 29, bigcommerce.V2CreateImageRequest{ImageFile: "https://images.example.com/x-men.jpg", Description: "Cover"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,20 +48,20 @@ func TestV2JSONSuffixOption(t *testing.T) {
 func TestV2UpdateCountAndDeletes(t *testing.T) {
 	t.Parallel()
 	c, reqs := stub(t, serveFixture(t, 200, "v2_image_update.json"))
-	if _, err := c.V2().UpdateImage(ctx, 30, 118, bigcommerce.V2UpdateImageRequest{SortOrder: new(1)}); err != nil {
+	if _, _, err := c.V2().UpdateImage(ctx, 30, 118, bigcommerce.V2UpdateImageRequest{SortOrder: new(1)}); err != nil {
 		t.Fatal(err)
 	}
 	r := wantRequest(t, reqs(), "PUT", "/stores/abc/v2/products/30/images/118", "")
 	wantJSON(t, r.Body, `{"sort_order":1}`)
 
 	c, reqs = stub(t, serveFixture(t, 200, "v2_count.json"))
-	if n, err := c.V2().CountImages(ctx); err != nil || n != 2 {
+	if n, _, err := c.V2().CountImages(ctx); err != nil || n != 2 {
 		t.Fatalf("CountImages = %d, %v", n, err)
 	}
 	wantRequest(t, reqs(), "GET", "/stores/abc/v2/products/images/count", "")
 
 	c, reqs = stub(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
-	if err := c.V2().DeleteAllImages(ctx, 30, &bigcommerce.V2ListImagesOptions{Limit: 250}); err != nil {
+	if _, err := c.V2().DeleteAllImages(ctx, 30, &bigcommerce.V2ListImagesOptions{Limit: 250}); err != nil {
 		t.Fatal(err)
 	}
 	wantRequest(t, reqs(), "DELETE", "/stores/abc/v2/products/30/images", "limit=250")
@@ -75,7 +75,7 @@ func TestV2GetAndDeleteOne(t *testing.T) {
 			ext = ".json"
 		}
 		c, reqs := stub(t, serveFixture(t, 200, "v2_image_get.json"), bigcommerce.WithV2JSONSuffix(suffix))
-		img, err := c.V2().GetImage(ctx, 29, 116)
+		img, _, err := c.V2().GetImage(ctx, 29, 116)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,12 +88,12 @@ func TestV2GetAndDeleteOne(t *testing.T) {
 			t.Errorf("image (-want +got):\n%s", d)
 		}
 		c, reqs = stub(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }, bigcommerce.WithV2JSONSuffix(suffix))
-		if err := c.V2().DeleteImage(ctx, 29, 116); err != nil {
+		if _, err := c.V2().DeleteImage(ctx, 29, 116); err != nil {
 			t.Fatal(err)
 		}
 		wantRequest(t, reqs(), "DELETE", "/stores/abc/v2/products/29/images/116"+ext, "")
 		c, reqs = stub(t, serveFixture(t, 200, "v2_count.json"), bigcommerce.WithV2JSONSuffix(suffix))
-		if _, err := c.V2().CountImages(ctx); err != nil {
+		if _, _, err := c.V2().CountImages(ctx); err != nil {
 			t.Fatal(err)
 		}
 		wantRequest(t, reqs(), "GET", "/stores/abc/v2/products/images/count"+ext, "")
@@ -104,7 +104,7 @@ func TestV2ErrorsAreClassified(t *testing.T) {
 	t.Parallel()
 	for status, kind := range map[int]error{400: shopimg.ErrInvalidInput, 401: shopimg.ErrUnauthorized, 404: shopimg.ErrNotFound, 429: shopimg.ErrRateLimited} {
 		c, _ := stub(t, serveFixture(t, status, "v2_error_details.json"))
-		_, err := c.V2().CreateImage(ctx, 1, bigcommerce.V2CreateImageRequest{ImageFile: "x.jpg"})
+		_, _, err := c.V2().CreateImage(ctx, 1, bigcommerce.V2CreateImageRequest{ImageFile: "x.jpg"})
 		var e *bigcommerce.APIError
 		if !errors.Is(err, kind) || !errors.As(err, &e) || e.Message != "The field 'image_file' is invalid." || len(e.Details) != 1 {
 			t.Errorf("%d: err = %v, want %v with the v2 message and details", status, err, kind)
@@ -155,29 +155,29 @@ func TestV2OnTheFake(t *testing.T) {
 	for _, suffix := range []bool{false, true} {
 		f := newFixture(t, nil, bigcommerce.WithV2JSONSuffix(suffix))
 		v2 := f.client.V2()
-		a, err := v2.CreateImage(ctx, 111, bigcommerce.V2CreateImageRequest{ImageFile: "https://images.example.com/a.jpg", Description: "A"})
+		a, _, err := v2.CreateImage(ctx, 111, bigcommerce.V2CreateImageRequest{ImageFile: "https://images.example.com/a.jpg", Description: "A"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := v2.CreateImage(ctx, 111, bigcommerce.V2CreateImageRequest{ImageFile: "import/b.png", SortOrder: new(0)})
+		b, _, err := v2.CreateImage(ctx, 111, bigcommerce.V2CreateImageRequest{ImageFile: "import/b.png", SortOrder: new(0)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !a.IsThumbnail || b.IsThumbnail || !a.DateCreated.Equal(epoch) || a.ZoomURL == "" {
 			t.Errorf("created %+v and %+v", a, b)
 		}
-		got, err := v2.GetImage(ctx, 111, a.ID)
+		got, _, err := v2.GetImage(ctx, 111, a.ID)
 		if err != nil || got.SortOrder != 1 {
 			t.Errorf("GetImage = %+v, %v; want sort_order shifted to 1 by b's insert", got, err)
 		}
-		if _, err := v2.UpdateImage(ctx, 111, b.ID, bigcommerce.V2UpdateImageRequest{Description: new("B"), IsThumbnail: new(true)}); err != nil {
+		if _, _, err := v2.UpdateImage(ctx, 111, b.ID, bigcommerce.V2UpdateImageRequest{Description: new("B"), IsThumbnail: new(true)}); err != nil {
 			t.Fatal(err)
 		}
-		v3, err := f.client.GetImage(ctx, 111, b.ID)
+		v3, _, err := f.client.GetImage(ctx, 111, b.ID)
 		if err != nil || !v3.IsThumbnail || v3.Description != "B" {
 			t.Errorf("v3 sees %+v, %v", v3, err)
 		}
-		if n, err := v2.CountImages(ctx); err != nil || n != 2 {
+		if n, _, err := v2.CountImages(ctx); err != nil || n != 2 {
 			t.Errorf("CountImages = %d, %v", n, err)
 		}
 		var ids []bigcommerce.ImageID
@@ -190,20 +190,20 @@ func TestV2OnTheFake(t *testing.T) {
 		if d := cmp.Diff([]bigcommerce.ImageID{a.ID, b.ID}, ids); d != "" {
 			t.Errorf("listed (-want +got):\n%s", d)
 		}
-		if err := v2.DeleteImage(ctx, 111, a.ID); err != nil {
+		if _, err := v2.DeleteImage(ctx, 111, a.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := v2.DeleteImage(ctx, 111, a.ID); !errors.Is(err, shopimg.ErrNotFound) {
+		if _, err := v2.DeleteImage(ctx, 111, a.ID); !errors.Is(err, shopimg.ErrNotFound) {
 			t.Errorf("second delete: %v, want ErrNotFound", err)
 		}
-		if err := v2.DeleteAllImages(ctx, 111, nil); err != nil {
+		if _, err := v2.DeleteAllImages(ctx, 111, nil); err != nil {
 			t.Fatal(err)
 		}
-		if imgs, err := v2.ListImages(ctx, 111, nil); err != nil || len(imgs) != 0 {
+		if imgs, _, err := v2.ListImages(ctx, 111, nil); err != nil || len(imgs) != 0 {
 			t.Errorf("after delete all: %v, %v", imgs, err)
 		}
 		// v2 refuses image_url and read-only fields; the fake says so in the v2 error shape.
-		_, err = v2.CreateImage(ctx, 111, bigcommerce.V2CreateImageRequest{ImageFile: "x.jpg", ProductID: 111})
+		_, _, err = v2.CreateImage(ctx, 111, bigcommerce.V2CreateImageRequest{ImageFile: "x.jpg", ProductID: 111})
 		var e *bigcommerce.APIError
 		if !errors.As(err, &e) || e.StatusCode != 400 || e.Message != "The field 'product_id' is not supported by this resource." {
 			t.Errorf("create with product_id: %v", err)

@@ -108,7 +108,7 @@ func TestDeleteOfVanishedImage(t *testing.T) {
 	imgs := fake.Seed("p", shopimg.Image{URL: "https://x.example/a.jpg"})
 	target := imagesync.Target{Platform: "full", Images: fake}
 	store := storeWith(t, target.Ref("p"), imagesync.State{Mappings: []imagesync.Mapping{{Key: "a", ImageID: imgs[0].ID, Created: true}}})
-	fake.Inject(shopimgtest.Fault{Op: shopimgtest.OpDelete, Err: shopimg.ErrNotFound})
+	fake.Inject(shopimgtest.Fault{Call: shopimgtest.CallDelete, Err: shopimg.ErrNotFound})
 	res, err := (&imagesync.Syncer{Store: store}).Sync(ctx, target, "p", nil)
 	if err != nil || len(res.Done) != 1 || res.Writes != 0 {
 		t.Fatalf("Sync: %v, done %v", err, res.Done)
@@ -155,7 +155,7 @@ func TestJSON(t *testing.T) {
 	store := storeWith(t, target.Ref("7"), imagesync.State{Mappings: []imagesync.Mapping{{Key: "old", ImageID: "1", Created: true}}})
 	s := &imagesync.Syncer{Store: store, Policy: imagesync.Policy{Delete: imagesync.MirrorExact}}
 	desired := []imagesync.Entry{{Key: "new", SourceURL: "https://x.example/new.jpg", Alt: "New"}}
-	fake.Inject(shopimgtest.Fault{Op: shopimgtest.OpAdd, Err: &shopimg.APIError{StatusCode: 500, Message: "boom"}})
+	fake.Inject(shopimgtest.Fault{Call: shopimgtest.CallAdd, Err: &shopimg.APIError{StatusCode: 500, Message: "boom"}})
 	res, _ := s.Sync(ctx, target, "7", desired)
 	b, err := json.Marshal(res)
 	if err != nil {
@@ -227,7 +227,7 @@ func TestBatchedAltChanges(t *testing.T) {
 					t.Fatal(err)
 				}
 				calls := fake.Calls()
-				if fake.Writes() != c.writes || res.Writes != c.writes || (calls[shopimgtest.OpUpdateImages] == 1) != c.batch || calls[shopimgtest.OpReorder] != 0 {
+				if fake.Writes() != c.writes || res.Writes != c.writes || (calls[shopimgtest.CallUpdateImages] == 1) != c.batch || calls[shopimgtest.CallReorder] != 0 {
 					t.Errorf("reverse %v: %d writes (%v), want %d\n%s", reverse, fake.Writes(), calls, c.writes, res.Plan)
 				}
 				var got, want []string

@@ -409,7 +409,7 @@ func ids(ns []node) []string { return each(ns, func(n node) string { return n.id
 func (x *executor) reorder(ctx context.Context, op Op) error {
 	fin := x.gal.sorted()
 	cur, order := ids(x.gal.nodes), ids(fin)
-	cost := shopimg.ReorderCost(x.caps, cur, order)
+	cost := x.caps.ReorderCost(cur, order)
 	if cost == 0 {
 		return nil
 	}
@@ -471,7 +471,7 @@ func (x *executor) batch(ctx context.Context, op Op) error {
 	for _, a := range alts {
 		x.setAlt(newNode(a.Ref.ImageID, a.Ref.Key, ""), a.To)
 	}
-	op.Writes = batches(len(changed), x.caps.MaxPerCall)
+	op.Writes = x.caps.Calls(len(changed))
 	x.done(op)
 	return nil
 }

@@ -112,7 +112,7 @@ func LowerBound(in Input) (int, error) {
 // altCost is the writes n alt changes cost alone.
 func altCost(caps shopimg.Capabilities, n int) int {
 	if caps.BatchUpdate {
-		return batches(n, caps.MaxPerCall)
+		return caps.Calls(n)
 	}
 	return n
 }

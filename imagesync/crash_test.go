@@ -27,7 +27,7 @@ import (
 var (
 	errCrash       = errors.New("process killed")
 	errUnknown     = fmt.Errorf("connection reset after sending: %w", shopimg.ErrOutcomeUnknown)
-	writeOps       = []shopimgtest.Op{shopimgtest.OpAdd, shopimgtest.OpUpdate, shopimgtest.OpDelete, shopimgtest.OpReorder, shopimgtest.OpUpdateImages}
+	writeOps       = []shopimgtest.Call{shopimgtest.CallAdd, shopimgtest.CallUpdate, shopimgtest.CallDelete, shopimgtest.CallReorder, shopimgtest.CallUpdateImages}
 	crashVariants  = []crashVariant{{"crash", errCrash, true}, {"outcome-unknown-applied", errUnknown, true}, {"outcome-unknown-not-applied", errUnknown, false}, {"cancel", nil, true}}
 	crashProductID = "p"
 )
@@ -137,12 +137,12 @@ func writeCalls(f *shopimgtest.Fake) int {
 // process were told to stop right then.
 type tracker struct {
 	*shopimgtest.Fake
-	ops    []shopimgtest.Op
+	ops    []shopimgtest.Call
 	k      int
 	cancel context.CancelFunc
 }
 
-func (c *tracker) after(op shopimgtest.Op) {
+func (c *tracker) after(op shopimgtest.Call) {
 	if c.cancel != nil && len(c.ops) == c.k {
 		c.cancel()
 	}
@@ -150,27 +150,27 @@ func (c *tracker) after(op shopimgtest.Op) {
 }
 
 func (c *tracker) Add(ctx context.Context, pid string, img shopimg.NewImage) (shopimg.Image, error) {
-	defer c.after(shopimgtest.OpAdd)
+	defer c.after(shopimgtest.CallAdd)
 	return c.Fake.Add(ctx, pid, img)
 }
 
 func (c *tracker) Update(ctx context.Context, pid, id string, u shopimg.ImageUpdate) (shopimg.Image, error) {
-	defer c.after(shopimgtest.OpUpdate)
+	defer c.after(shopimgtest.CallUpdate)
 	return c.Fake.Update(ctx, pid, id, u)
 }
 
 func (c *tracker) Delete(ctx context.Context, pid, id string) error {
-	defer c.after(shopimgtest.OpDelete)
+	defer c.after(shopimgtest.CallDelete)
 	return c.Fake.Delete(ctx, pid, id)
 }
 
 func (c *tracker) Reorder(ctx context.Context, pid string, ids []string) error {
-	defer c.after(shopimgtest.OpReorder)
+	defer c.after(shopimgtest.CallReorder)
 	return c.Fake.Reorder(ctx, pid, ids)
 }
 
 func (c *tracker) UpdateImages(ctx context.Context, pid string, b shopimg.BatchUpdate) ([]shopimg.Image, error) {
-	defer c.after(shopimgtest.OpUpdateImages)
+	defer c.after(shopimgtest.CallUpdateImages)
 	return c.Fake.UpdateImages(ctx, pid, b)
 }
 
@@ -191,7 +191,7 @@ func TestCrashRecovery(t *testing.T) {
 				store := imagesync.NewMemoryStore()
 				seedStore(t, store, imagesync.Target{Platform: p.name}.Ref(crashProductID), sc.state)
 				res := syncScenario(t, clean, store, sc, p, nil)
-				calls, adds := writeCalls(clean), clean.Calls()[shopimgtest.OpAdd]
+				calls, adds := writeCalls(clean), clean.Calls()[shopimgtest.CallAdd]
 				if res.Err != nil || calls < 5 {
 					t.Fatalf("clean sync: %v, %d write calls", res.Err, calls)
 				}
@@ -240,7 +240,7 @@ func crashAndRecover(t *testing.T, p profile, sk storeKind, store imagesync.Stor
 		defer cancel()
 		tr.cancel = cancel
 	} else {
-		fake.Inject(shopimgtest.Fault{Op: shopimgtest.OpAnyWrite, Skip: k, Err: v.err, Apply: v.apply})
+		fake.Inject(shopimgtest.Fault{Call: shopimgtest.CallAnyWrite, Skip: k, Err: v.err, Apply: v.apply})
 	}
 	first := syncScenario(t, tr, store, sc, p, ctx)
 	if first.Err == nil && !(v.err == nil && last) { // cancelling after the last write stops nothing
@@ -258,7 +258,7 @@ func crashAndRecover(t *testing.T, p profile, sk storeKind, store imagesync.Stor
 			t.Fatal(err)
 		}
 		if p2.Writes > 0 {
-			fake.Inject(shopimgtest.Fault{Op: shopimgtest.OpAnyWrite, Err: errCrash, Apply: true})
+			fake.Inject(shopimgtest.Fault{Call: shopimgtest.CallAnyWrite, Err: errCrash, Apply: true})
 			if again := syncScenario(t, fake, store, sc, p, nil); again.Err == nil {
 				t.Fatalf("crash at write %d: the second crash reported no error", k)
 			}
@@ -280,16 +280,16 @@ func crashAndRecover(t *testing.T, p profile, sk storeKind, store imagesync.Stor
 	// add's result is recorded before stopping, so nothing is left to adopt.
 	adopted := slices.ContainsFunc(second.Done, func(op imagesync.Op) bool { return op.Kind == imagesync.OpAdopt })
 	// (After the double crash either may happen.)
-	if wantAdopt := v.err != nil && v.apply && tr.ops[k] == shopimgtest.OpAdd; adopted != wantAdopt && v.name != "crash" {
+	if wantAdopt := v.err != nil && v.apply && tr.ops[k] == shopimgtest.CallAdd; adopted != wantAdopt && v.name != "crash" {
 		t.Errorf("%s at write %d (%s): adopted=%v, want %v\n%s", v.name, k, tr.ops[k], adopted, wantAdopt, second.Plan)
 	}
 	// Every add that took effect was needed: as many as in a clean sync,
 	// plus the interrupted one if it never happened and was sent again.
 	want := cleanAdds
-	if !v.apply && tr.ops[k] == shopimgtest.OpAdd {
+	if !v.apply && tr.ops[k] == shopimgtest.CallAdd {
 		want++
 	}
-	if adds := fake.Calls()[shopimgtest.OpAdd]; adds != want {
+	if adds := fake.Calls()[shopimgtest.CallAdd]; adds != want {
 		t.Fatalf("%s at write %d: %d Add calls, want %d\nfirst:\n%s\nsecond:\n%s", v.name, k, adds, want, first.Plan, second.Plan)
 	}
 	return store
@@ -351,7 +351,7 @@ func TestStoreFailures(t *testing.T) {
 			if res := syncScenario(t, clean, counting, sc, p, nil); res.Err != nil {
 				t.Fatal(res.Err)
 			}
-			adds := clean.Calls()[shopimgtest.OpAdd]
+			adds := clean.Calls()[shopimgtest.CallAdd]
 			for _, apply := range []bool{false, true} {
 				for k := range counting.saves {
 					fake := p.fake()
@@ -370,7 +370,7 @@ func TestStoreFailures(t *testing.T) {
 					if err := checkOutcome(sc, p.caps, fake.Images(crashProductID), st, second.Drift); err != nil {
 						t.Fatalf("save %d (apply %v):\n%s\n%v", k, apply, second.Plan, err)
 					}
-					if got := fake.Calls()[shopimgtest.OpAdd]; got != adds {
+					if got := fake.Calls()[shopimgtest.CallAdd]; got != adds {
 						t.Fatalf("save %d (apply %v): %d Add calls, want %d", k, apply, got, adds)
 					}
 				}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/check"
+	"github.com/shopimg/shopimg/internal/guard"
 )
 
 // Entry is one image of a desired gallery. In a desired gallery (a []Entry)
@@ -67,9 +69,12 @@ func ValidateGallery(desired []Entry) error {
 			return &shopimg.InputError{Field: field + ".File", Reason: "needs a Name and an Open func"}
 		}
 		if e.SourceURL != "" {
-			if err := shopimg.ValidateSourceURL(e.SourceURL); err != nil {
-				return &shopimg.InputError{Field: field + ".SourceURL", Reason: "must be an absolute http(s) URL"}
+			if r := check.SourceURL(e.SourceURL); r != "" {
+				return &shopimg.InputError{Field: field + ".SourceURL", Reason: r}
 			}
+		}
+		if r := check.Text(e.Alt); r != "" {
+			return &shopimg.InputError{Field: field + ".Alt", Reason: r}
 		}
 		seen[e.Key] = true
 	}
@@ -104,7 +109,7 @@ func (t Target) validate(productID string) error {
 	case t.Images == nil:
 		return &shopimg.InputError{Field: "Target.Images", Reason: "is nil"}
 	}
-	return shopimg.ValidateID("productID", productID)
+	return guard.ValidateID("productID", productID)
 }
 
 // MirrorKey is the key Mirror gives the image imageID of product productID
@@ -140,7 +145,7 @@ func Mirror(ctx context.Context, from Target, productID string) ([]Entry, error)
 	out := make([]Entry, len(imgs))
 	for i, img := range imgs {
 		out[i] = Entry{Key: MirrorKey(from.Platform, from.Store, productID, img.ID), Alt: img.Alt}
-		if shopimg.ValidateSourceURL(img.URL) == nil {
+		if check.SourceURL(img.URL) == "" {
 			out[i].SourceURL = img.URL
 		}
 	}

@@ -171,7 +171,7 @@ func ExampleSyncer_Run() {
 		fake.AddProduct(pid)
 		jobs = append(jobs, imagesync.Job{Target: target, ProductID: pid, Desired: pim[:1+i%3]})
 	}
-	fake.Inject(shopimgtest.Fault{Op: shopimgtest.OpList, ProductID: "guid-13", Err: &shopimg.APIError{StatusCode: 401}})
+	fake.Inject(shopimgtest.Fault{Call: shopimgtest.CallList, ProductID: "guid-13", Err: &shopimg.APIError{StatusCode: 401}})
 
 	s := &imagesync.Syncer{Store: imagesync.NewMemoryStore()}
 	rep, err := s.Run(ctx, slices.Values(jobs), imagesync.RunOptions{Concurrency: 4, PerStore: 2})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/guard"
 )
 
 // Input is everything a plan is computed from; NewPlan and LowerBound do no
@@ -161,7 +162,7 @@ func analyze(in Input) (*goal, error) {
 	}
 	present := make(map[string]int, len(in.Current))
 	for i, img := range in.Current {
-		if err := shopimg.ValidateID("Current.ID", img.ID); err != nil {
+		if err := guard.ValidateID("Current.ID", img.ID); err != nil {
 			return nil, err
 		}
 		if _, dup := present[img.ID]; dup {

@@ -204,7 +204,7 @@ func next(caps shopimg.Capabilities, s []item, isNew, inTarget func(int) bool, v
 			continue
 		}
 		if moved {
-			visit(ns, shopimg.ReorderCost(caps, cur, order))
+			visit(ns, caps.ReorderCost(cur, order))
 		}
 		if !caps.BatchUpdate {
 			continue
@@ -249,7 +249,7 @@ func updateCost(caps shopimg.Capabilities, s, ns []item, id int, setAlt bool) in
 	if setAlt {
 		written = []string{string(rune('a' + id))}
 	}
-	return max(1, len(shopimg.ReorderMovesFor(caps, each(s, name), each(ns, name), written...)))
+	return max(1, len(caps.ReorderWrites(each(s, name), each(ns, name), written...)))
 }
 
 // each returns f of every element of xs.

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/order"
 )
 
 // OpKind names an operation of a plan.
@@ -232,18 +233,6 @@ func refs(ns []node) []Ref { return each(ns, node.ref) }
 // identsOf returns the nodes' idents.
 func identsOf(ns []node) []string { return each(ns, node.ident) }
 
-// batches is the calls n changed images cost at per images a call (0 = no
-// limit).
-func batches(n, per int) int {
-	switch {
-	case n == 0:
-		return 0
-	case per <= 0:
-		return 1
-	}
-	return (n + per - 1) / per
-}
-
 // strategy is how the alt texts and order of the images already on the
 // product are fixed.
 type strategy int
@@ -269,7 +258,7 @@ func modifyCost(caps shopimg.Capabilities, cur, fin []string, changed map[string
 	if slices.Equal(cur, fin) && len(changed) == 0 {
 		return byReorder, 0
 	}
-	best, cost := byReorder, shopimg.ReorderCost(caps, cur, fin)+altCost(caps, len(changed))
+	best, cost := byReorder, caps.ReorderCost(cur, fin)+altCost(caps, len(changed))
 	if caps.BatchUpdate {
 		touched := len(changed)
 		for i := range cur {
@@ -277,7 +266,7 @@ func modifyCost(caps shopimg.Capabilities, cur, fin []string, changed map[string
 				touched++
 			}
 		}
-		if c := batches(touched, caps.MaxPerCall); c < cost {
+		if c := caps.Calls(touched); c < cost {
 			best, cost = byBatch, c
 		}
 	}
@@ -285,7 +274,7 @@ func modifyCost(caps shopimg.Capabilities, cur, fin []string, changed map[string
 	// moves or not, so only the unchanged ones outside a longest increasing
 	// run of unchanged images must move at an extra cost (and, where the
 	// main image is a flag, a new main image costs its call too).
-	if c := len(shopimg.ReorderMovesFor(caps, cur, fin, setKeys(changed)...)); c < cost {
+	if c := len(caps.ReorderWrites(cur, fin, setKeys(changed)...)); c < cost {
 		best, cost = byUpdates, c
 	}
 	return best, cost
@@ -436,13 +425,13 @@ func (b *builder) modify() {
 			op.Alts = append(op.Alts, b.altChange(n))
 			b.setAlt(n)
 		}
-		op.Writes = batches(touched, b.caps.MaxPerCall)
+		op.Writes = b.caps.Calls(touched)
 		b.gal.nodes = b.gal.sorted()
 		b.ops = append(b.ops, op)
 	case byUpdates:
 		b.updates(fin, set)
 	default:
-		if w := shopimg.ReorderCost(b.caps, cur, finIDs); w > 0 {
+		if w := b.caps.ReorderCost(cur, finIDs); w > 0 {
 			b.ops = append(b.ops, Op{Kind: OpReorder, Order: refs(fin), Writes: w})
 			b.gal.nodes = b.gal.sorted()
 		}
@@ -457,7 +446,7 @@ func (b *builder) alts(changed []node) {
 		return
 	}
 	if b.caps.BatchUpdate {
-		op := Op{Kind: OpBatch, Writes: batches(len(changed), b.caps.MaxPerCall)}
+		op := Op{Kind: OpBatch, Writes: b.caps.Calls(len(changed))}
 		for _, n := range changed {
 			op.Alts = append(op.Alts, b.altChange(n))
 			b.setAlt(n)
@@ -502,7 +491,7 @@ func (b *builder) updates(fin []node, changed map[string]bool) {
 		}
 		seq, weights, at = append(seq, n.rank), append(weights, w), append(at, i)
 	}
-	keep := heaviestIncreasing(seq, weights)
+	keep := order.HeaviestIncreasing(seq, weights)
 	moving := map[string]bool{}
 	if forced {
 		moving[fin[0].ident()] = true

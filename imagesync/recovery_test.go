@@ -57,7 +57,7 @@ func TestRecoveryRule(t *testing.T) {
 				mapped[m.Key] = m.ImageID
 			}
 			recover := slices.ContainsFunc(res.Drift, func(d imagesync.Drift) bool { return d.What == imagesync.DriftRecover && d.Ref.Key == "new" })
-			added := fake.Calls()[shopimgtest.OpAdd]
+			added := fake.Calls()[shopimgtest.CallAdd]
 			switch {
 			case c.ambiguous:
 				if !recover || added != 0 || mapped["new"] != "" || len(st.Intents) != 1 {
@@ -111,7 +111,7 @@ func TestRefusedAddIsDrift(t *testing.T) {
 	for _, p := range profiles(false) {
 		fake := p.fake()
 		fake.AddProduct("p")
-		fake.Inject(shopimgtest.Fault{Op: shopimgtest.OpAdd, Skip: 1, Err: &shopimg.APIError{StatusCode: 400, Message: "image could not be downloaded"}})
+		fake.Inject(shopimgtest.Fault{Call: shopimgtest.CallAdd, Skip: 1, Err: &shopimg.APIError{StatusCode: 400, Message: "image could not be downloaded"}})
 		var desired []imagesync.Entry
 		for _, k := range []string{"a", "b", "c", "d"} {
 			desired = append(desired, imagesync.Entry{Key: k, SourceURL: "https://pim.example.com/" + k + ".jpg", Alt: k})

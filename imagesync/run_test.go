@@ -278,11 +278,11 @@ func TestRunFailuresAndThrottling(t *testing.T) {
 	clock := shopimgtest.NewClock(time.Unix(0, 0))
 	fakeOf := func(j imagesync.Job) *shopimgtest.Fake { return j.Target.Images.(*bounded).Fake }
 	broken, throttled, stuck := f.jobs[3], f.jobs[10], f.jobs[17]
-	fakeOf(broken).Inject(shopimgtest.Fault{Op: shopimgtest.OpList, ProductID: broken.ProductID, Err: &shopimg.APIError{StatusCode: 401}})
+	fakeOf(broken).Inject(shopimgtest.Fault{Call: shopimgtest.CallList, ProductID: broken.ProductID, Err: &shopimg.APIError{StatusCode: 401}})
 	rateLimited := &shopimg.APIError{StatusCode: 429, RetryAfter: 90 * time.Second}
-	fakeOf(throttled).Inject(shopimgtest.Fault{Op: shopimgtest.OpList, ProductID: throttled.ProductID, Err: rateLimited})
+	fakeOf(throttled).Inject(shopimgtest.Fault{Call: shopimgtest.CallList, ProductID: throttled.ProductID, Err: rateLimited})
 	for range 3 {
-		fakeOf(stuck).Inject(shopimgtest.Fault{Op: shopimgtest.OpList, ProductID: stuck.ProductID, Err: rateLimited})
+		fakeOf(stuck).Inject(shopimgtest.Fault{Call: shopimgtest.CallList, ProductID: stuck.ProductID, Err: rateLimited})
 	}
 	jobs := append(slices.Clone(f.jobs), f.jobs[20]) // the same product twice
 	var mu sync.Mutex

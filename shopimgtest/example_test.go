@@ -29,7 +29,7 @@ func ExampleFake_Inject() {
 	fake := shopimgtest.NewFake()
 	fake.AddProduct("p")
 	fake.Inject(shopimgtest.Fault{
-		Op:    shopimgtest.OpAdd,
+		Call:  shopimgtest.CallAdd,
 		Err:   fmt.Errorf("connection reset: %w", shopimg.ErrOutcomeUnknown),
 		Apply: true,
 	})

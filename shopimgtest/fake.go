@@ -4,34 +4,37 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/guard"
 )
 
-// Op names a ProductImages (or BatchUpdater) method of a Fake.
-type Op string
+// Call names a ProductImages (or BatchUpdater) method of a Fake, for
+// Faults and call counts.
+type Call string
 
-// The Fake's operations. OpAnyWrite matches every write in a Fault.
+// The Fake's methods. CallAnyWrite matches every write in a Fault.
 const (
-	OpList         Op = "List"
-	OpAdd          Op = "Add"
-	OpUpdate       Op = "Update"
-	OpReorder      Op = "Reorder"
-	OpDelete       Op = "Delete"
-	OpUpdateImages Op = "UpdateImages"
-	OpAnyWrite     Op = "*write"
+	CallList         Call = "List"
+	CallAdd          Call = "Add"
+	CallUpdate       Call = "Update"
+	CallReorder      Call = "Reorder"
+	CallDelete       Call = "Delete"
+	CallUpdateImages Call = "UpdateImages"
+	CallAnyWrite     Call = "*write"
 )
 
-func (o Op) isWrite() bool { return o != OpList }
+func (c Call) isWrite() bool { return c != CallList }
 
 // Fault makes a future call of a Fake fail, to test error handling and crash
 // recovery.
 type Fault struct {
-	// Op is the operation it hits; OpAnyWrite hits any write.
-	Op Op
+	// Call is the method it hits; CallAnyWrite hits any write.
+	Call Call
 	// ProductID restricts it to one product; empty matches any.
 	ProductID string
 	// Skip lets this many matching calls through before the fault fires.
@@ -56,11 +59,13 @@ type Fake struct {
 	idGen func(n int) string
 	clock shopimg.Clock
 
+	guard shopimg.ProductImages // the shared adapter guard, over fakeDriver
+
 	mu       sync.Mutex
 	products map[string]*fakeProduct
 	seq      int
 	seeded   map[string]bool // IDs given to Seed, which newID never hands out
-	calls    map[Op]int
+	calls    map[Call]int
 	writes   int
 	faults   []*Fault
 }
@@ -119,11 +124,12 @@ func NewFake(opts ...Option) *Fake {
 		idGen:    strconv.Itoa,
 		clock:    NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
 		products: map[string]*fakeProduct{},
-		calls:    map[Op]int{},
+		calls:    map[Call]int{},
 	}
 	for _, o := range opts {
 		o(f)
 	}
+	f.guard = guard.New((*fakeDriver)(f))
 	return f
 }
 
@@ -202,10 +208,10 @@ func (f *Fake) PendingFaults() int {
 
 // Calls returns how many times each operation was called, failed calls
 // included.
-func (f *Fake) Calls() map[Op]int {
+func (f *Fake) Calls() map[Call]int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make(map[Op]int, len(f.calls))
+	out := make(map[Call]int, len(f.calls))
 	for k, v := range f.calls {
 		out[k] = v
 	}
@@ -232,51 +238,119 @@ func (f *Fake) Writes() int {
 func (f *Fake) ResetCounts() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = map[Op]int{}
+	f.calls = map[Call]int{}
 	f.writes = 0
 }
 
 // Capabilities returns the Fake's capabilities.
 func (f *Fake) Capabilities() shopimg.Capabilities { return f.caps }
 
+// count counts a call of method.
+func (f *Fake) count(c Call) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[c]++
+}
+
 // List returns the product's images in order, the first being main where the
 // capabilities have a main image.
 func (f *Fake) List(ctx context.Context, productID string) ([]shopimg.Image, error) {
-	if err := shopimg.ValidateID("productID", productID); err != nil {
-		return nil, err
+	f.count(CallList)
+	return f.guard.List(ctx, productID)
+}
+
+// Add adds one image.
+func (f *Fake) Add(ctx context.Context, productID string, img shopimg.NewImage) (shopimg.Image, error) {
+	f.count(CallAdd)
+	return f.guard.Add(ctx, productID, img)
+}
+
+// Update changes an image's alt text, position or main flag. An update that
+// changes nothing costs no write.
+func (f *Fake) Update(ctx context.Context, productID, imageID string, u shopimg.ImageUpdate) (shopimg.Image, error) {
+	f.count(CallUpdate)
+	return f.guard.Update(ctx, productID, imageID, u)
+}
+
+// Reorder puts the images in the order of imageIDs.
+func (f *Fake) Reorder(ctx context.Context, productID string, imageIDs []string) error {
+	f.count(CallReorder)
+	return f.guard.Reorder(ctx, productID, imageIDs)
+}
+
+// Delete removes an image.
+func (f *Fake) Delete(ctx context.Context, productID, imageID string) error {
+	f.count(CallDelete)
+	return f.guard.Delete(ctx, productID, imageID)
+}
+
+// UpdateImages applies a batch of alt changes and an optional new order.
+func (f *Fake) UpdateImages(ctx context.Context, productID string, b shopimg.BatchUpdate) ([]shopimg.Image, error) {
+	f.count(CallUpdateImages)
+	bu, ok := f.guard.(shopimg.BatchUpdater)
+	if !ok {
+		return nil, &shopimg.UnsupportedError{Platform: platform, Operation: string(guard.OpBatch), Reason: reason}
 	}
-	if !f.caps.List {
-		return nil, f.unsupported("list images")
-	}
+	return bu.UpdateImages(ctx, productID, b)
+}
+
+// platform names the Fake in errors; reason is why it refuses what its
+// capabilities do not allow.
+const (
+	platform = "shopimgtest"
+	reason   = "not in the fake's capabilities"
+)
+
+// fakeDriver is the Fake as the guard's Driver: the guard has checked the
+// arguments and the capabilities; the driver checks, under the lock, that
+// the product is still as the guard listed it (another goroutine may have
+// changed it: ErrConflict), fires faults and counts writes.
+type fakeDriver Fake
+
+func (d *fakeDriver) fake() *Fake                        { return (*Fake)(d) }
+func (d *fakeDriver) Platform() string                   { return platform }
+func (d *fakeDriver) Capabilities() shopimg.Capabilities { return d.caps }
+func (d *fakeDriver) CheckProductID(string) error        { return nil }
+func (d *fakeDriver) CheckImageID(string) error          { return nil }
+func (d *fakeDriver) Reason(guard.Operation) string      { return reason }
+
+func (d *fakeDriver) List(ctx context.Context, productID string) ([]shopimg.Image, error) {
+	f := d.fake()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls[OpList]++
 	p, err := f.product(ctx, productID)
 	if err != nil {
 		return nil, err
 	}
-	if fault := f.takeFault(OpList, productID); fault != nil {
+	if fault := f.takeFault(CallList, productID); fault != nil {
 		return nil, fault.Err
 	}
 	return f.view(productID, p), nil
 }
 
-// Add adds one image.
-func (f *Fake) Add(ctx context.Context, productID string, img shopimg.NewImage) (shopimg.Image, error) {
-	if err := shopimg.ValidateID("productID", productID); err != nil {
-		return shopimg.Image{}, err
+func (d *fakeDriver) Snapshot(ctx context.Context, productID string) ([]shopimg.Image, error) {
+	f := d.fake()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, err := f.product(ctx, productID)
+	if err != nil {
+		return nil, err
 	}
-	if err := img.Validate(); err != nil {
-		return shopimg.Image{}, err
+	return f.view(productID, p), nil
+}
+
+// unchanged reports an error when p's images are no longer those the guard
+// listed.
+func (f *Fake) unchanged(productID string, p *fakeProduct, listed []shopimg.Image) error {
+	if !slices.Equal(ids(p.images), idsOfImages(listed)) {
+		return guard.Changed(platform, productID, fmt.Sprintf("listed %v, now %v", idsOfImages(listed), ids(p.images)))
 	}
-	switch {
-	case img.SourceURL != "" && !f.caps.AddFromURL:
-		return shopimg.Image{}, f.unsupported("add an image from a URL")
-	case img.File != nil && !f.caps.AddFromFile:
-		return shopimg.Image{}, f.unsupported("upload an image file")
-	case img.Main && !f.caps.HasMain():
-		return shopimg.Image{}, f.unsupported("make an image main")
-	}
+	return nil
+}
+
+func (d *fakeDriver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image, error) {
+	f := d.fake()
+	img := call.Image
 	var size int64
 	if img.File != nil {
 		// Read the upload as a client would send it.
@@ -292,128 +366,80 @@ func (f *Fake) Add(ctx context.Context, productID string, img shopimg.NewImage) 
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls[OpAdd]++
-	p, err := f.product(ctx, productID)
+	p, err := f.product(ctx, call.ProductID)
 	if err != nil {
 		return shopimg.Image{}, err
 	}
-	n := len(p.images)
-	pos := n
-	if img.Position != nil {
-		pos = *img.Position
-	}
-	if img.Main {
-		pos = 0
-	}
-	if err := shopimg.CheckPosition(pos, n+1); err != nil {
+	if err := f.unchanged(call.ProductID, p, call.Current); err != nil {
 		return shopimg.Image{}, err
 	}
-	if pos != n && !f.caps.AddAtPosition {
-		return shopimg.Image{}, f.unsupported("add an image at a position")
-	}
-	if f.caps.MaxImages > 0 && n >= f.caps.MaxImages {
-		return shopimg.Image{}, &shopimg.InputError{Field: "productID", Reason: fmt.Sprintf("already has the most images allowed (%d)", f.caps.MaxImages)}
-	}
-	fault := f.takeFault(OpAdd, productID)
+	fault := f.takeFault(CallAdd, call.ProductID)
 	if fault != nil && !fault.Apply {
 		return shopimg.Image{}, fault.Err
 	}
 	fi := FakeImage{ID: f.newID(), URL: img.SourceURL, Alt: img.Alt, Size: size, UpdatedAt: f.clock.Now()}
 	if img.File != nil {
 		fi.FileName = img.File.Name
-		fi.URL = "https://fake.shopimg.test/" + productID + "/" + fi.ID + "/" + img.File.Name
+		fi.URL = "https://fake.shopimg.test/" + call.ProductID + "/" + fi.ID + "/" + img.File.Name
+	}
+	pos := call.Position
+	if pos < 0 {
+		pos = len(p.images)
 	}
 	p.images = insertAt(p.images, pos, fi)
 	f.writes++
 	if fault != nil {
 		return shopimg.Image{}, fault.Err
 	}
-	return f.image(productID, p, pos), nil
+	return f.image(call.ProductID, p, pos), nil
 }
 
-// Update changes an image's alt text, position or main flag.
-func (f *Fake) Update(ctx context.Context, productID, imageID string, u shopimg.ImageUpdate) (shopimg.Image, error) {
-	if err := validateIDs(productID, imageID); err != nil {
-		return shopimg.Image{}, err
-	}
-	if err := u.Validate(); err != nil {
-		return shopimg.Image{}, err
-	}
-	switch {
-	case u.Alt != nil && !f.caps.Update:
-		return shopimg.Image{}, f.unsupported("update an image's alt text")
-	case u.Position != nil && !f.caps.Reorder:
-		return shopimg.Image{}, f.unsupported("move an image")
-	case u.Main != nil && !f.caps.SetMain:
-		return shopimg.Image{}, f.unsupported("set the main image")
-	}
+func (d *fakeDriver) Update(ctx context.Context, call guard.UpdateCall) (shopimg.Image, error) {
+	f := d.fake()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls[OpUpdate]++
-	p, err := f.product(ctx, productID)
+	p, err := f.product(ctx, call.ProductID)
 	if err != nil {
 		return shopimg.Image{}, err
 	}
-	i := indexOf(p.images, imageID)
-	if i < 0 {
-		return shopimg.Image{}, f.notFound(productID, imageID)
+	if err := f.unchanged(call.ProductID, p, call.Current); err != nil {
+		return shopimg.Image{}, err
 	}
-	pos := i
-	if u.Position != nil {
-		if err := shopimg.CheckPosition(*u.Position, len(p.images)); err != nil {
-			return shopimg.Image{}, err
-		}
-		pos = *u.Position
-	}
-	if u.Main != nil {
-		pos = 0
-	}
-	fault := f.takeFault(OpUpdate, productID)
+	fault := f.takeFault(CallUpdate, call.ProductID)
 	if fault != nil && !fault.Apply {
 		return shopimg.Image{}, fault.Err
 	}
-	img := p.images[i]
-	if u.Alt != nil {
-		img.Alt = *u.Alt
+	img := p.images[call.From]
+	if call.Alt != nil {
+		img.Alt = *call.Alt
 	}
 	img.UpdatedAt = f.clock.Now()
 	current := ids(p.images)
-	p.images = insertAt(append(p.images[:i:i], p.images[i+1:]...), pos, img)
-	f.writes += f.updateCost(current, ids(p.images), imageID, u.Alt != nil)
+	p.images = insertAt(append(p.images[:call.From:call.From], p.images[call.From+1:]...), call.To, img)
+	f.writes += f.updateCost(current, ids(p.images), call.ImageID, call.Alt != nil)
 	if fault != nil {
 		return shopimg.Image{}, fault.Err
 	}
-	return f.image(productID, p, pos), nil
+	return f.image(call.ProductID, p, call.To), nil
 }
 
-// Reorder puts the images in the order of imageIDs.
-func (f *Fake) Reorder(ctx context.Context, productID string, imageIDs []string) error {
-	if err := shopimg.ValidateID("productID", productID); err != nil {
-		return err
-	}
-	if !f.caps.Reorder {
-		return f.unsupported("reorder images")
-	}
+func (d *fakeDriver) Reorder(ctx context.Context, call guard.ReorderCall) error {
+	f := d.fake()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls[OpReorder]++
-	p, err := f.product(ctx, productID)
+	p, err := f.product(ctx, call.ProductID)
 	if err != nil {
 		return err
 	}
-	current := ids(p.images)
-	if err := shopimg.CheckPermutation(current, imageIDs); err != nil {
+	if err := f.unchanged(call.ProductID, p, call.Current); err != nil {
 		return err
 	}
-	cost := shopimg.ReorderCost(f.caps, current, imageIDs)
-	if cost == 0 {
-		return nil
-	}
-	fault := f.takeFault(OpReorder, productID)
+	cost := f.caps.ReorderCost(ids(p.images), call.Target)
+	fault := f.takeFault(CallReorder, call.ProductID)
 	if fault != nil && !fault.Apply {
 		return fault.Err
 	}
-	p.images = permute(p.images, imageIDs)
+	p.images = permute(p.images, call.Target)
 	f.writes += cost
 	if fault != nil {
 		return fault.Err
@@ -421,26 +447,19 @@ func (f *Fake) Reorder(ctx context.Context, productID string, imageIDs []string)
 	return nil
 }
 
-// Delete removes an image.
-func (f *Fake) Delete(ctx context.Context, productID, imageID string) error {
-	if err := validateIDs(productID, imageID); err != nil {
-		return err
-	}
-	if !f.caps.Delete {
-		return f.unsupported("delete an image")
-	}
+func (d *fakeDriver) Delete(ctx context.Context, productID, imageID string) error {
+	f := d.fake()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls[OpDelete]++
 	p, err := f.product(ctx, productID)
 	if err != nil {
 		return err
 	}
 	i := indexOf(p.images, imageID)
 	if i < 0 {
-		return f.notFound(productID, imageID)
+		return guard.NotFound(platform, productID, imageID)
 	}
-	fault := f.takeFault(OpDelete, productID)
+	fault := f.takeFault(CallDelete, productID)
 	if fault != nil && !fault.Apply {
 		return fault.Err
 	}
@@ -452,71 +471,46 @@ func (f *Fake) Delete(ctx context.Context, productID, imageID string) error {
 	return nil
 }
 
-// UpdateImages applies a batch of alt changes and an optional new order.
-func (f *Fake) UpdateImages(ctx context.Context, productID string, b shopimg.BatchUpdate) ([]shopimg.Image, error) {
-	if err := shopimg.ValidateID("productID", productID); err != nil {
-		return nil, err
-	}
-	switch {
-	case !f.caps.BatchUpdate:
-		return nil, f.unsupported("update images in a batch")
-	case b.Order != nil && !f.caps.Reorder:
-		return nil, f.unsupported("reorder images")
-	case len(b.Alt) > 0 && !f.caps.Update:
-		return nil, f.unsupported("update an image's alt text")
-	}
+func (d *fakeDriver) UpdateImages(ctx context.Context, call guard.BatchCall) ([]shopimg.Image, error) {
+	f := d.fake()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls[OpUpdateImages]++
-	p, err := f.product(ctx, productID)
+	p, err := f.product(ctx, call.ProductID)
 	if err != nil {
 		return nil, err
 	}
-	current := ids(p.images)
-	if b.Order != nil {
-		if err := shopimg.CheckPermutation(current, b.Order); err != nil {
-			return nil, err
-		}
+	if err := f.unchanged(call.ProductID, p, call.Current); err != nil {
+		return nil, err
 	}
 	changed := map[string]bool{}
-	for id, alt := range b.Alt {
-		i := indexOf(p.images, id)
-		if i < 0 {
-			return nil, f.notFound(productID, id)
-		}
-		if p.images[i].Alt != alt {
+	for id := range call.Alt {
+		changed[id] = true
+	}
+	current := ids(p.images)
+	for i, id := range call.Order {
+		if current[i] != id {
 			changed[id] = true
 		}
 	}
-	if b.Order != nil {
-		for i, id := range b.Order {
-			if current[i] != id {
-				changed[id] = true
-			}
-		}
-	}
-	if len(changed) == 0 {
-		return f.view(productID, p), nil
-	}
-	fault := f.takeFault(OpUpdateImages, productID)
+	fault := f.takeFault(CallUpdateImages, call.ProductID)
 	if fault != nil && !fault.Apply {
 		return nil, fault.Err
 	}
 	now := f.clock.Now()
 	for i := range p.images {
-		if alt, ok := b.Alt[p.images[i].ID]; ok && changed[p.images[i].ID] {
+		if alt, ok := call.Alt[p.images[i].ID]; ok {
 			p.images[i].Alt = alt
 			p.images[i].UpdatedAt = now
 		}
 	}
-	if b.Order != nil {
-		p.images = permute(p.images, b.Order)
+	if call.Order != nil {
+		p.images = permute(p.images, call.Order)
 	}
-	f.writes += batches(len(changed), f.caps.MaxPerCall)
+	f.writes += f.caps.Calls(len(changed))
 	if fault != nil {
 		return nil, fault.Err
 	}
-	return f.view(productID, p), nil
+	return f.view(call.ProductID, p), nil
 }
 
 // updateCost is the write calls an Update of image id costs that changes
@@ -532,17 +526,7 @@ func (f *Fake) updateCost(current, target []string, id string, alt bool) int {
 	if alt {
 		written = []string{id}
 	}
-	return max(1, len(shopimg.ReorderMovesFor(f.caps, current, target, written...)))
-}
-
-func batches(n, per int) int {
-	if n == 0 {
-		return 0
-	}
-	if per <= 0 {
-		return 1
-	}
-	return (n + per - 1) / per
+	return max(1, len(f.caps.ReorderWrites(current, target, written...)))
 }
 
 // product returns the product or ErrNotFound; it also honours ctx.
@@ -559,9 +543,9 @@ func (f *Fake) product(ctx context.Context, productID string) (*fakeProduct, err
 
 // takeFault returns and removes the first fault matching the call, counting
 // down Skip on the way.
-func (f *Fake) takeFault(op Op, productID string) *Fault {
+func (f *Fake) takeFault(c Call, productID string) *Fault {
 	for i, fl := range f.faults {
-		if (fl.Op != op && (fl.Op != OpAnyWrite || !op.isWrite())) || (fl.ProductID != "" && fl.ProductID != productID) {
+		if (fl.Call != c && (fl.Call != CallAnyWrite || !c.isWrite())) || (fl.ProductID != "" && fl.ProductID != productID) {
 			continue
 		}
 		if fl.Skip > 0 {
@@ -605,22 +589,15 @@ func (f *Fake) image(productID string, p *fakeProduct, i int) shopimg.Image {
 	}
 }
 
-func (f *Fake) unsupported(op string) error {
-	return &shopimg.UnsupportedError{Platform: "shopimgtest", Operation: op, Reason: "not in the fake's capabilities"}
-}
-
-func (f *Fake) notFound(productID, imageID string) error {
-	return fmt.Errorf("shopimgtest: image %q of product %q: %w", imageID, productID, shopimg.ErrNotFound)
-}
-
-func validateIDs(productID, imageID string) error {
-	if err := shopimg.ValidateID("productID", productID); err != nil {
-		return err
-	}
-	return shopimg.ValidateID("imageID", imageID)
-}
-
 func ids(imgs []FakeImage) []string {
+	out := make([]string, len(imgs))
+	for i, img := range imgs {
+		out[i] = img.ID
+	}
+	return out
+}
+
+func idsOfImages(imgs []shopimg.Image) []string {
 	out := make([]string, len(imgs))
 	for i, img := range imgs {
 		out[i] = img.ID

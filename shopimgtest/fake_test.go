@@ -177,8 +177,8 @@ func TestFaults(t *testing.T) {
 	crash := errors.New("crash")
 	f := shopimgtest.NewFake()
 	f.AddProduct("p")
-	f.Inject(shopimgtest.Fault{Op: shopimgtest.OpAnyWrite, Skip: 1, Err: crash})
-	f.Inject(shopimgtest.Fault{Op: shopimgtest.OpAdd, Err: fmt.Errorf("dropped: %w", shopimg.ErrOutcomeUnknown), Apply: true})
+	f.Inject(shopimgtest.Fault{Call: shopimgtest.CallAnyWrite, Skip: 1, Err: crash})
+	f.Inject(shopimgtest.Fault{Call: shopimgtest.CallAdd, Err: fmt.Errorf("dropped: %w", shopimg.ErrOutcomeUnknown), Apply: true})
 
 	a, err := f.Add(ctx, "p", shopimg.NewImage{SourceURL: "https://x.test/a.jpg"})
 	if err == nil || !errors.Is(err, shopimg.ErrOutcomeUnknown) {
@@ -193,7 +193,7 @@ func TestFaults(t *testing.T) {
 	if len(f.Images("p")) != 1 || f.PendingFaults() != 0 {
 		t.Errorf("%d images, %d pending faults; want 1 and 0", len(f.Images("p")), f.PendingFaults())
 	}
-	if diff := cmp.Diff(map[shopimgtest.Op]int{shopimgtest.OpAdd: 2}, f.Calls()); diff != "" {
+	if diff := cmp.Diff(map[shopimgtest.Call]int{shopimgtest.CallAdd: 2}, f.Calls()); diff != "" {
 		t.Errorf("Calls (-want +got):\n%s", diff)
 	}
 }
@@ -384,7 +384,7 @@ func TestFakeBatchOrderAndCounts(t *testing.T) {
 	if _, err := f.UpdateImages(ctx, "p", shopimg.BatchUpdate{Order: order[:2]}); !errors.Is(err, shopimg.ErrInvalidInput) {
 		t.Errorf("a partial order: err = %v, want ErrInvalidInput", err)
 	}
-	if diff := cmp.Diff(map[shopimgtest.Op]int{shopimgtest.OpUpdateImages: 3}, f.Calls()); diff != "" {
+	if diff := cmp.Diff(map[shopimgtest.Call]int{shopimgtest.CallUpdateImages: 3}, f.Calls()); diff != "" {
 		t.Errorf("Calls (-want +got):\n%s", diff)
 	}
 	f.ResetCounts()
@@ -400,8 +400,8 @@ func TestFakeFaultsPerProductAndApplied(t *testing.T) {
 	f := shopimgtest.NewFake()
 	a := f.Seed("a", shopimg.Image{}, shopimg.Image{})
 	b := f.Seed("b", shopimg.Image{}, shopimg.Image{})
-	f.Inject(shopimgtest.Fault{Op: shopimgtest.OpDelete, ProductID: "b", Err: boom, Apply: true})
-	f.Inject(shopimgtest.Fault{Op: shopimgtest.OpList, Err: boom})
+	f.Inject(shopimgtest.Fault{Call: shopimgtest.CallDelete, ProductID: "b", Err: boom, Apply: true})
+	f.Inject(shopimgtest.Fault{Call: shopimgtest.CallList, Err: boom})
 	if err := f.Delete(ctx, "a", a[0].ID); err != nil {
 		t.Errorf("Delete on a: %v, want the fault to wait for product b", err)
 	}
@@ -414,8 +414,8 @@ func TestFakeFaultsPerProductAndApplied(t *testing.T) {
 	if _, err := f.List(ctx, "a"); err != nil {
 		t.Errorf("second List: %v, want the fault used up", err)
 	}
-	for _, op := range []shopimgtest.Op{shopimgtest.OpUpdate, shopimgtest.OpReorder, shopimgtest.OpUpdateImages} {
-		f.Inject(shopimgtest.Fault{Op: op, ProductID: "b", Err: boom})
+	for _, op := range []shopimgtest.Call{shopimgtest.CallUpdate, shopimgtest.CallReorder, shopimgtest.CallUpdateImages} {
+		f.Inject(shopimgtest.Fault{Call: op, ProductID: "b", Err: boom})
 	}
 	if _, err := f.Update(ctx, "b", b[1].ID, shopimg.ImageUpdate{Alt: new("x")}); !errors.Is(err, boom) {
 		t.Errorf("Update: %v, want boom", err)

@@ -3,12 +3,12 @@ package threedcart
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/guard"
 )
 
 // ProductImages returns the client as a shopimg.ProductImages, which is also
@@ -36,38 +36,56 @@ import (
 //
 // Add, Update, Reorder and UpdateImages list the gallery first (reads are
 // not writes: a reorder still costs one write).
-func (c *Client) ProductImages() shopimg.ProductImages { return &adapter{c: c} }
+func (c *Client) ProductImages() shopimg.ProductImages { return guard.New(&driver{c: c}) }
 
-type adapter struct{ c *Client }
+// driver is the adapter's 3dcart side; package guard checks every argument
+// and capability before calling it.
+type driver struct{ c *Client }
 
 var (
-	_ shopimg.ProductImages = (*adapter)(nil)
-	_ shopimg.BatchUpdater  = (*adapter)(nil)
+	_ guard.Batcher  = (*driver)(nil)
+	_ guard.Reasoner = (*driver)(nil)
 )
+
+// Platform names the package.
+func (d *driver) Platform() string { return platform }
 
 // Capabilities reports shopimgtest.ThreeDCartProfile: URL adds that append,
 // caption updates, one-call reorders and batch updates; no file upload, no
 // delete, no way to set the main image.
-func (a *adapter) Capabilities() shopimg.Capabilities {
+func (d *driver) Capabilities() shopimg.Capabilities {
 	return shopimg.Capabilities{
 		List: true, AddFromURL: true,
 		Update: true, Reorder: true, BatchReorder: true, BatchUpdate: true,
 	}
 }
 
-func unsupported(op, reason string) error {
-	return &shopimg.UnsupportedError{Platform: platform, Operation: op, Reason: reason}
+// Reason says why 3dcart cannot do op.
+func (d *driver) Reason(op guard.Operation) string {
+	switch op {
+	case guard.OpDelete:
+		return "the API has no image delete endpoint"
+	case guard.OpAddFile:
+		return "the API takes a path or URL in ImageGalleryFile, never the bytes"
+	case guard.OpAddAt, guard.OpAddMain:
+		return "adds append (what a colliding ImageGallerySorting does is undocumented); reorder afterwards"
+	case guard.OpSetMain:
+		return "the product's main image is its MainImageFile, outside the gallery; reorder to put an image first in the gallery"
+	}
+	return ""
 }
 
-func notFound(pid CatalogID, id string) error {
-	return fmt.Errorf("threedcart: image %s is not in the gallery of product %d: %w", id, pid, shopimg.ErrNotFound)
-}
+// CheckProductID checks a decimal CatalogID.
+func (d *driver) CheckProductID(id string) error { _, err := ParseCatalogID(id); return err }
+
+// CheckImageID checks a decimal ImageGalleryID.
+func (d *driver) CheckImageID(id string) error { _, err := ParseImageGalleryID(id); return err }
 
 // gallery reads every page of the product's gallery and sorts it into
 // display order.
-func (a *adapter) gallery(ctx context.Context, pid CatalogID) ([]Image, error) {
+func (d *driver) gallery(ctx context.Context, pid CatalogID) ([]Image, error) {
 	var imgs []Image
-	for img, err := range a.c.ListImagesIter(ctx, pid, nil) {
+	for img, err := range d.c.ListImagesIter(ctx, pid, nil) {
 		if err != nil {
 			return nil, err
 		}
@@ -84,11 +102,11 @@ func sortGallery(imgs []Image) {
 	})
 }
 
-func (a *adapter) common(productID string, img Image, pos int) shopimg.Image {
+func (d *driver) common(productID string, img Image, pos int) shopimg.Image {
 	return shopimg.Image{
 		ID:        img.ImageGalleryID.String(),
 		ProductID: productID,
-		URL:       a.c.ImageURL(img),
+		URL:       d.c.ImageURL(img),
 		Alt:       img.ImageGalleryCaption,
 		Position:  pos,
 		Main:      pos == 0,
@@ -96,10 +114,19 @@ func (a *adapter) common(productID string, img Image, pos int) shopimg.Image {
 	}
 }
 
-func (a *adapter) commonAll(productID string, imgs []Image) []shopimg.Image {
+func (d *driver) commonAll(productID string, imgs []Image) []shopimg.Image {
 	out := make([]shopimg.Image, len(imgs))
 	for i, img := range imgs {
-		out[i] = a.common(productID, img, i)
+		out[i] = d.common(productID, img, i)
+	}
+	return out
+}
+
+// raw returns the typed images behind the guard's listing.
+func raw(imgs []shopimg.Image) []Image {
+	out := make([]Image, len(imgs))
+	for i, img := range imgs {
+		out[i] = img.Raw.(Image)
 	}
 	return out
 }
@@ -154,160 +181,85 @@ func simplePath(p string) bool {
 
 // List returns the product's gallery in display order; the first image is
 // reported as the main one.
-func (a *adapter) List(ctx context.Context, productID string) ([]shopimg.Image, error) {
-	pid, err := ParseCatalogID(productID)
+func (d *driver) List(ctx context.Context, productID string) ([]shopimg.Image, error) {
+	pid, _ := ParseCatalogID(productID)
+	imgs, err := d.gallery(ctx, pid)
 	if err != nil {
 		return nil, err
 	}
-	imgs, err := a.gallery(ctx, pid)
-	if err != nil {
-		return nil, err
-	}
-	return a.commonAll(productID, imgs), nil
+	return d.commonAll(productID, imgs), nil
 }
 
-// Add appends an image fetched from img.SourceURL.
-func (a *adapter) Add(ctx context.Context, productID string, img shopimg.NewImage) (shopimg.Image, error) {
-	pid, err := ParseCatalogID(productID)
-	if err != nil {
-		return shopimg.Image{}, err
-	}
-	if err := img.Validate(); err != nil {
-		return shopimg.Image{}, err
-	}
-	if img.File != nil {
-		return shopimg.Image{}, unsupported("add an image from a file", "the API takes a path or URL in ImageGalleryFile, never the bytes")
-	}
-	cur, err := a.gallery(ctx, pid)
-	if err != nil {
-		return shopimg.Image{}, err
-	}
-	n := len(cur)
-	if img.Position != nil && *img.Position != n {
-		if err := shopimg.CheckPosition(*img.Position, n+1); err != nil {
-			return shopimg.Image{}, err
-		}
-		return shopimg.Image{}, unsupported("add an image at a position", "adds append (what a colliding ImageGallerySorting does is undocumented); reorder afterwards")
-	}
-	if img.Main && n > 0 {
-		return shopimg.Image{}, unsupported("add an image as the main image", "adds append; reorder afterwards to put it first")
-	}
+// Add appends an image fetched from the source URL, with a sorting after
+// the current last.
+func (d *driver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image, error) {
+	pid, _ := ParseCatalogID(call.ProductID)
+	cur := raw(call.Current)
 	sorting := 1
-	if n > 0 {
+	if len(cur) > 0 {
 		sorting = slices.MaxFunc(cur, func(x, y Image) int { return cmp.Compare(x.ImageGallerySorting, y.ImageGallerySorting) }).ImageGallerySorting + 1
 	}
-	req := CreateImageRequest{ImageGalleryFile: img.SourceURL, ImageGalleryCaption: img.Alt, ImageGallerySorting: sorting}
-	id, err := a.c.CreateImage(ctx, pid, req)
+	req := CreateImageRequest{ImageGalleryFile: call.Image.SourceURL, ImageGalleryCaption: call.Image.Alt, ImageGallerySorting: sorting}
+	id, _, err := d.c.CreateImage(ctx, pid, req)
 	if err != nil {
 		return shopimg.Image{}, err
 	}
 	stored := Image{ImageGalleryID: id, ImageGalleryFile: req.ImageGalleryFile, ImageGalleryCaption: req.ImageGalleryCaption, ImageGallerySorting: sorting}
-	return a.common(productID, stored, n), nil
+	return d.common(call.ProductID, stored, len(cur)), nil
 }
 
 // Update changes an image's caption (one PUT of the image) or position (one
 // collection PUT, with the caption if both change).
-func (a *adapter) Update(ctx context.Context, productID, imageID string, u shopimg.ImageUpdate) (shopimg.Image, error) {
-	pid, err := ParseCatalogID(productID)
-	if err != nil {
-		return shopimg.Image{}, err
-	}
-	iid, err := ParseImageGalleryID(imageID)
-	if err != nil {
-		return shopimg.Image{}, err
-	}
-	if err := u.Validate(); err != nil {
-		return shopimg.Image{}, err
-	}
-	if u.Main != nil {
-		return shopimg.Image{}, unsupported("make an image the main image", "the product's main image is its MainImageFile, outside the gallery; reorder to put an image first in the gallery")
-	}
-	cur, err := a.gallery(ctx, pid)
-	if err != nil {
-		return shopimg.Image{}, err
-	}
-	i := slices.IndexFunc(cur, func(img Image) bool { return img.ImageGalleryID == iid })
-	if i < 0 {
-		return shopimg.Image{}, notFound(pid, imageID)
-	}
-	if u.Position != nil {
-		if err := shopimg.CheckPosition(*u.Position, len(cur)); err != nil {
-			return shopimg.Image{}, err
+func (d *driver) Update(ctx context.Context, call guard.UpdateCall) (shopimg.Image, error) {
+	pid, _ := ParseCatalogID(call.ProductID)
+	cur := raw(call.Current)
+	if call.To != call.From {
+		b := guard.BatchCall{ProductID: call.ProductID, Current: call.Current, Order: call.Target}
+		if call.Alt != nil {
+			b.Alt = map[string]string{call.ImageID: *call.Alt}
 		}
-	}
-	if u.Position != nil && *u.Position != i {
-		order := ids(cur)
-		order = slices.Insert(slices.Delete(order, i, i+1), *u.Position, iid.String())
-		b := shopimg.BatchUpdate{Order: order}
-		if u.Alt != nil {
-			b.Alt = map[string]string{iid.String(): *u.Alt}
-		}
-		after, err := a.apply(ctx, pid, cur, b)
+		after, err := d.apply(ctx, pid, cur, b)
 		if err != nil {
 			return shopimg.Image{}, err
 		}
-		return a.common(productID, after[*u.Position], *u.Position), nil
+		return d.common(call.ProductID, after[call.To], call.To), nil
 	}
-	img := cur[i]
-	if u.Alt == nil || *u.Alt == img.ImageGalleryCaption {
-		return a.common(productID, img, i), nil // nothing changes
-	}
-	img.ImageGalleryCaption = *u.Alt
-	if _, err := a.c.UpdateImage(ctx, pid, img); err != nil {
+	img := cur[call.From]
+	img.ImageGalleryCaption = *call.Alt
+	if _, _, err := d.c.UpdateImage(ctx, pid, img); err != nil {
 		return shopimg.Image{}, err
 	}
-	return a.common(productID, img, i), nil
+	return d.common(call.ProductID, img, call.From), nil
 }
 
-// Reorder puts the gallery in the order of imageIDs with one collection PUT,
-// or no call when the order already matches.
-func (a *adapter) Reorder(ctx context.Context, productID string, imageIDs []string) error {
-	if imageIDs == nil {
-		imageIDs = []string{} // a permutation only of an empty gallery
-	}
-	_, err := a.UpdateImages(ctx, productID, shopimg.BatchUpdate{Order: imageIDs})
+// Reorder puts the gallery in the order of imageIDs with one collection PUT.
+func (d *driver) Reorder(ctx context.Context, call guard.ReorderCall) error {
+	_, err := d.UpdateImages(ctx, guard.BatchCall{ProductID: call.ProductID, Current: call.Current, Order: call.Target})
 	return err
 }
 
-// UpdateImages applies the order and captions of b in one collection PUT.
-func (a *adapter) UpdateImages(ctx context.Context, productID string, b shopimg.BatchUpdate) ([]shopimg.Image, error) {
-	pid, err := ParseCatalogID(productID)
+// UpdateImages applies the order and captions of call in one collection PUT.
+func (d *driver) UpdateImages(ctx context.Context, call guard.BatchCall) ([]shopimg.Image, error) {
+	pid, _ := ParseCatalogID(call.ProductID)
+	after, err := d.apply(ctx, pid, raw(call.Current), call)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := a.gallery(ctx, pid)
-	if err != nil {
-		return nil, err
-	}
-	after, err := a.apply(ctx, pid, cur, b)
-	if err != nil {
-		return nil, err
-	}
-	return a.commonAll(productID, after), nil
+	return d.commonAll(call.ProductID, after), nil
 }
 
-// apply checks b against the current gallery cur (in display order), sends
-// the images whose sorting or caption changes in one collection PUT, and
-// returns the gallery afterwards in display order.
-func (a *adapter) apply(ctx context.Context, pid CatalogID, cur []Image, b shopimg.BatchUpdate) ([]Image, error) {
-	curIDs := ids(cur)
-	if b.Order != nil {
-		if err := shopimg.CheckPermutation(curIDs, b.Order); err != nil {
-			return nil, err
-		}
-	}
+// apply renumbers ImageGallerySorting 1..n in call's order (when it has
+// one), sets its captions, sends the images whose sorting or caption
+// changes in one collection PUT, and returns the gallery afterwards in
+// display order.
+func (d *driver) apply(ctx context.Context, pid CatalogID, cur []Image, call guard.BatchCall) ([]Image, error) {
 	pos := make(map[string]int, len(cur))
-	for i, id := range curIDs {
-		pos[id] = i
-	}
-	for id := range b.Alt {
-		if _, ok := pos[id]; !ok {
-			return nil, notFound(pid, id)
-		}
+	for i, img := range cur {
+		pos[img.ImageGalleryID.String()] = i
 	}
 	next := slices.Clone(cur)
-	if b.Order != nil && !slices.Equal(curIDs, b.Order) {
-		for i, id := range b.Order {
+	if call.Order != nil {
+		for i, id := range call.Order {
 			next[i] = cur[pos[id]]
 			next[i].ImageGallerySorting = i + 1
 		}
@@ -315,7 +267,7 @@ func (a *adapter) apply(ctx context.Context, pid CatalogID, cur []Image, b shopi
 	var changed []Image
 	for i := range next {
 		id := next[i].ImageGalleryID.String()
-		if alt, ok := b.Alt[id]; ok {
+		if alt, ok := call.Alt[id]; ok {
 			next[i].ImageGalleryCaption = alt
 		}
 		if cur[pos[id]] != next[i] {
@@ -325,22 +277,17 @@ func (a *adapter) apply(ctx context.Context, pid CatalogID, cur []Image, b shopi
 	if len(changed) == 0 {
 		return cur, nil
 	}
-	if _, err := a.c.UpdateImages(ctx, pid, changed); err != nil {
+	if _, _, err := d.c.UpdateImages(ctx, pid, changed); err != nil {
 		return nil, err
 	}
 	return next, nil
 }
 
-// Delete is unsupported: the API has no image delete endpoint (VENDORS.md:
-// the help index lists GET, POST, PUT and PUT by ID only). Nothing is sent.
-func (a *adapter) Delete(_ context.Context, productID, imageID string) error {
-	if _, err := ParseCatalogID(productID); err != nil {
-		return err
-	}
-	if _, err := ParseImageGalleryID(imageID); err != nil {
-		return err
-	}
-	return unsupported("delete an image", "the API has no image delete endpoint")
+// Delete is never called: the API has no image delete endpoint (the help
+// index lists GET, POST, PUT and PUT by ID only), so the guard refuses it
+// from the capabilities, and nothing is sent.
+func (d *driver) Delete(context.Context, string, string) error {
+	return &shopimg.UnsupportedError{Platform: platform, Operation: string(guard.OpDelete), Reason: d.Reason(guard.OpDelete)}
 }
 
 func ids(imgs []Image) []string {

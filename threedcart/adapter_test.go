@@ -331,7 +331,7 @@ func TestUnknownProductAndImage(t *testing.T) {
 		t.Errorf("Reorder(nil) of a product without images: %v", err)
 	}
 	// Straight to the typed client: the fake answers 200 with a 404 item.
-	_, err := e.client.UpdateImage(ctx, 5, threedcart.Image{ImageGalleryID: 999, ImageGalleryFile: "x.jpg"})
+	_, _, err := e.client.UpdateImage(ctx, 5, threedcart.Image{ImageGalleryID: 999, ImageGalleryFile: "x.jpg"})
 	var ae *threedcart.APIError
 	if !errors.Is(err, shopimg.ErrNotFound) || !errors.As(err, &ae) || ae.StatusCode != 404 {
 		t.Errorf("UpdateImage of an unknown image: err = %v, want a 404 APIError", err)

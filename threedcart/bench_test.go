@@ -87,7 +87,7 @@ func BenchmarkListOverhead(b *testing.B) {
 			lib, base func() (int, error)
 		}{
 			{"page", func() (int, error) {
-				l, err := e.client.ListImages(ctx, 1, nil)
+				l, _, err := e.client.ListImages(ctx, 1, nil)
 				return len(l), err
 			}, func() (int, error) {
 				l, _, err := rawPage(hc, base, creds, 1, 200, 0)

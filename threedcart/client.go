@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/guard"
 	"github.com/shopimg/shopimg/internal/rest"
 )
 
@@ -53,7 +54,7 @@ func (id ImageGalleryID) String() string { return strconv.FormatInt(int64(id), 1
 // ID that is not a positive decimal integer gives an error matching
 // shopimg.ErrInvalidInput.
 func ParseCatalogID(s string) (CatalogID, error) {
-	n, err := parseID("productID", s)
+	n, err := guard.NumericID("productID", s)
 	return CatalogID(n), err
 }
 
@@ -61,19 +62,8 @@ func ParseCatalogID(s string) (CatalogID, error) {
 // An ID that is not a positive decimal integer gives an error matching
 // shopimg.ErrInvalidInput.
 func ParseImageGalleryID(s string) (ImageGalleryID, error) {
-	n, err := parseID("imageID", s)
+	n, err := guard.NumericID("imageID", s)
 	return ImageGalleryID(n), err
-}
-
-func parseID(what, s string) (int64, error) {
-	if err := shopimg.ValidateID(what, s); err != nil {
-		return 0, err
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 || strings.HasPrefix(s, "+") {
-		return 0, &shopimg.InputError{Field: what, Reason: fmt.Sprintf("%q is not a positive decimal number", s)}
-	}
-	return n, nil
 }
 
 // Credentials are the three values 3dcart requires on every request, sent as
@@ -121,15 +111,14 @@ func (c Credentials) validate() error {
 	return nil
 }
 
-// setHeaders puts the credentials on h, with the documented spelling of the
-// header names (assigned directly, as http.Header.Set would send
-// "Secureurl").
-func (c Credentials) setHeaders(h http.Header) {
-	delete(h, http.CanonicalHeaderKey(headerSecureURL))
-	delete(h, http.CanonicalHeaderKey(headerPrivateKey))
-	h[headerSecureURL] = []string{c.SecureURL}
-	h[headerPrivateKey] = []string{c.PrivateKey}
-	h[headerToken] = []string{c.Token}
+// credentials declares the three headers to the core, with the documented
+// spelling of their names (Go's canonical form would send "Secureurl").
+func (c Credentials) credentials() []rest.Credential {
+	return []rest.Credential{
+		{Header: headerSecureURL, Value: c.SecureURL},
+		{Header: headerPrivateKey, Value: c.PrivateKey},
+		{Header: headerToken, Value: c.Token},
+	}
 }
 
 // Option configures a Client.
@@ -146,7 +135,11 @@ type options struct {
 // with http the credentials travel in clear text.
 func WithBaseURL(u string) Option { return func(o *options) error { return o.SetBaseURL(u) } }
 
-// WithHTTPClient sends the requests through a copy of c.
+// WithHTTPClient sends the requests through c, which is never changed: its
+// Transport is looked up at every request (so httpmock.ActivateNonDefault(c)
+// works before or after NewClient), its Timeout and Jar are read once, and
+// its CheckRedirect runs after the client's own redirect policy (which
+// refuses redirects to another origin, where the credentials would follow).
 func WithHTTPClient(c *http.Client) Option {
 	return func(o *options) error { return o.SetHTTPClient(c) }
 }
@@ -163,6 +156,15 @@ func WithClock(c shopimg.Clock) Option { return func(o *options) error { return 
 
 // WithUserAgent puts ua before the shopimg User-Agent.
 func WithUserAgent(ua string) Option { return func(o *options) error { return o.SetUserAgent(ua) } }
+
+// WithMaxErrorBody sets how many bytes of an error body are read (default
+// 64 KiB).
+func WithMaxErrorBody(n int64) Option { return func(o *options) error { return o.SetMaxErrorBody(n) } }
+
+// WithMaxBody sets the largest successful answer read, after decompression
+// (default 8 MiB; a page of 200 images is about 60 KiB). A larger answer
+// fails the call with an error matching shopimg.ErrUnavailable.
+func WithMaxBody(n int64) Option { return func(o *options) error { return o.SetMaxBody(n) } }
 
 // WithPageSize sets the limit the iterator and the adapter ask for per page
 // (default DefaultPageSize).
@@ -181,7 +183,6 @@ func WithPageSize(n int) Option {
 type Client struct {
 	rc       *rest.Client
 	pageSize int
-	basePath string // path of the base URL, without a trailing slash
 	// The store's URL, for resolving image paths (nil if unusable), as a
 	// string ending in "/" and as scheme://host.
 	store                  *url.URL
@@ -204,20 +205,17 @@ func NewClient(creds Credentials, opts ...Option) (*Client, error) {
 		}
 	}
 	rc, err := rest.New(rest.Config{
-		Settings:      o.Settings,
-		Platform:      platform,
-		Auth:          creds.setHeaders,
-		SecretHeaders: []string{headerSecureURL, headerPrivateKey, headerToken},
-		DecodeError:   decodeError,
+		Settings:    o.Settings,
+		Platform:    platform,
+		Credentials: creds.credentials(),
+		DecodeError: decodeError,
 	})
 	if err != nil {
 		return nil, err
 	}
-	base, _ := url.Parse(o.BaseURL) // checked by rest.New
 	c := &Client{
 		rc:       rc,
 		pageSize: o.pageSize,
-		basePath: strings.TrimRight(base.EscapedPath(), "/"),
 		store:    storeURL(creds.SecureURL),
 	}
 	if c.store != nil {
@@ -229,6 +227,9 @@ func NewClient(creds Credentials, opts ...Option) (*Client, error) {
 
 // String describes the client without its credentials.
 func (c *Client) String() string { return "threedcart.Client" }
+
+// GoString is String, so %#v shows no credential either.
+func (c *Client) GoString() string { return c.String() }
 
 // storeURL parses the SecureURL credential as a base for image paths,
 // adding https:// when it has no scheme. It returns nil when that fails.

@@ -237,14 +237,14 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	})
 	ctx := context.Background()
 	var errs []error
-	_, err := hs.client.ListImages(ctx, 1, nil)
+	_, _, err := hs.client.ListImages(ctx, 1, nil)
 	errs = append(errs, err)
-	_, err = hs.client.ListImages(ctx, 1, nil) // 503 three times
+	_, _, err = hs.client.ListImages(ctx, 1, nil) // 503 three times
 	errs = append(errs, err)
-	_, err = hs.client.UpdateImages(ctx, 1, []Image{{ImageGalleryID: 5, ImageGalleryFile: "a.jpg"}})
+	_, _, err = hs.client.UpdateImages(ctx, 1, []Image{{ImageGalleryID: 5, ImageGalleryFile: "a.jpg"}})
 	errs = append(errs, err)
 	hs.srv.Close()
-	_, err = hs.client.CreateImage(ctx, 1, CreateImageRequest{ImageGalleryFile: "a.jpg"})
+	_, _, err = hs.client.CreateImage(ctx, 1, CreateImageRequest{ImageGalleryFile: "a.jpg"})
 	errs = append(errs, err)
 	for i, err := range errs {
 		if err == nil {
@@ -328,7 +328,7 @@ func TestOptionsReachTheCore(t *testing.T) {
 		}
 		respond(w, http.StatusOK, []byte("[]"))
 	}, WithUserAgent("my-connector/2"), WithPageSize(7))
-	if _, err := hs.client.ListImages(context.Background(), 3, nil); err != nil {
+	if _, _, err := hs.client.ListImages(context.Background(), 3, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(ua, "my-connector/2 shopimg/") {

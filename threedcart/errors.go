@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/rest"
 )
 
 // APIError is the error every call returns for an error response (and for a
@@ -21,6 +22,13 @@ import (
 // the Key). From an ASP.NET {"Message": ...} body (a 401), Message is that
 // message. An HTML or empty body gives a Message describing it.
 type APIError = shopimg.APIError
+
+// maxDetails caps the item errors kept from one body, and maxText the
+// runes of one message.
+const (
+	maxDetails = 20
+	maxText    = 300
+)
 
 // MessageOffsetExceeded is the Message the API answers when offset is past
 // the last image (VENDORS.md: skuvault treats it as "no more data").
@@ -127,7 +135,7 @@ func decodeError(e *APIError, _ http.Header, body []byte) {
 		if m.MessageDetail != "" {
 			msg += ": " + string(m.MessageDetail)
 		}
-		e.Message = clean(msg)
+		e.Message = rest.Clean(msg, maxText)
 	}
 }
 
@@ -154,41 +162,30 @@ func fillFromResults(e *APIError, rs []Result, setStatus bool) {
 	}
 	first := pick[0]
 	if first.Message != "" {
-		e.Message = clean(string(first.Message))
+		e.Message = rest.Clean(string(first.Message), maxText)
 	}
 	if setStatus {
 		if code := first.StatusCode(); code != 0 {
 			e.StatusCode = code
 		}
 	}
-	if st := clean(string(first.Status)); st != strconv.Itoa(e.StatusCode) {
+	if st := rest.Clean(string(first.Status), maxText); st != strconv.Itoa(e.StatusCode) {
 		e.Code = st
 	}
 	if len(pick) == 1 && first.Key == "" {
 		return // the message says it all
 	}
-	const maxDetails = 20
 	for i, r := range pick {
 		if i == maxDetails {
 			e.Details = append(e.Details, shopimg.FieldError{Message: fmt.Sprintf("and %d more", len(pick)-maxDetails)})
 			break
 		}
-		field := clean(string(r.Key))
-		if v := clean(string(r.Value)); v != "" && field != "" {
+		field := rest.Clean(string(r.Key), maxText)
+		if v := rest.Clean(string(r.Value), maxText); v != "" && field != "" {
 			field += "=" + v
 		}
-		e.Details = append(e.Details, shopimg.FieldError{Field: field, Message: clean(string(r.Message))})
+		e.Details = append(e.Details, shopimg.FieldError{Field: field, Message: rest.Clean(string(r.Message), maxText)})
 	}
-}
-
-// clean collapses whitespace and cuts s to 300 bytes, so a hostile body
-// cannot make an error line huge.
-func clean(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = strings.ToValidUTF8(s[:300], "") + "…"
-	}
-	return s
 }
 
 // isOffsetExceeded reports whether an error or result message is the API's
@@ -216,22 +213,4 @@ func isEndOfData(e *APIError) bool {
 		}
 	}
 	return false
-}
-
-// writeError returns the error a 2xx write answer stands for: nil when no
-// result failed, otherwise an *APIError whose StatusCode is the first
-// failing item's Status (so errors.Is classifies it by that status). A
-// create whose results say 5xx, or that carry a status shopimg cannot
-// classify, may have happened: that error also matches
-// shopimg.ErrOutcomeUnknown.
-func (c *Client) writeError(method, path string, httpStatus int, rs []Result, create bool) error {
-	if !containsFailure(rs) {
-		return nil
-	}
-	e := &APIError{Platform: platform, Method: method, Path: path, StatusCode: httpStatus}
-	fillFromResults(e, rs, true)
-	if create && (e.StatusCode >= 500 || shopimg.KindForStatus(e.StatusCode) == nil) {
-		return fmt.Errorf("%w: %w", shopimg.ErrOutcomeUnknown, e)
-	}
-	return e
 }

@@ -132,7 +132,7 @@ func ExampleAPIError() {
 	srv.AddProduct(5)
 	client, _ := srv.NewClient()
 
-	_, err := client.UpdateImage(context.Background(), 5, threedcart.Image{ImageGalleryID: 999, ImageGalleryFile: "x.jpg"})
+	_, _, err := client.UpdateImage(context.Background(), 5, threedcart.Image{ImageGalleryID: 999, ImageGalleryFile: "x.jpg"})
 	var apiErr *threedcart.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println(apiErr.StatusCode, apiErr.Message, errors.Is(err, shopimg.ErrNotFound))

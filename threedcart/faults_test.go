@@ -44,7 +44,7 @@ func TestServerErrorOnPostIsOutcomeUnknown(t *testing.T) {
 	e := newEnv(t, nil)
 	e.srv.AddProduct(9)
 	e.srv.Faults().Add(threedcarttest.Fault{Method: "POST", AfterApply: true, Status: http.StatusBadGateway})
-	_, err := e.client.CreateImage(context.Background(), 9, threedcart.CreateImageRequest{ImageGalleryFile: "https://cdn.example.com/a.jpg"})
+	_, _, err := e.client.CreateImage(context.Background(), 9, threedcart.CreateImageRequest{ImageGalleryFile: "https://cdn.example.com/a.jpg"})
 	var ae *threedcart.APIError
 	if !errors.Is(err, shopimg.ErrOutcomeUnknown) || !errors.As(err, &ae) || ae.StatusCode != 502 {
 		t.Errorf("err = %v, want ErrOutcomeUnknown wrapping a 502", err)
@@ -115,7 +115,7 @@ func TestHTMLErrorBodyIsClear(t *testing.T) {
 	e.srv.AddProduct(9)
 	e.srv.Faults().Add(threedcarttest.Fault{Method: "GET", Status: http.StatusServiceUnavailable, Header: http.Header{"Content-Type": {"text/html"}}, Body: string(html), Times: 2})
 	_, err = e.images.List(context.Background(), "9")
-	want := "threedcart: GET /3dCartWebAPI/v1/Products/9/Images: 503 Service Unavailable: HTML error page (490 bytes): 503 - Service Unavailable"
+	want := "threedcart: GET /3dCartWebAPI/v1/Products/9/Images: 503 Service Unavailable: HTML error page (490 bytes): 503 - Service Unavailable (after 2 attempts)"
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant  %s", err, want)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/check"
 	"github.com/shopimg/shopimg/internal/rest"
 )
 
@@ -65,8 +66,9 @@ func imagePath(id CatalogID, img ImageGalleryID) string {
 	return rest.Path(apiPrefix+"/Products/%s/Images/%s", id, img)
 }
 
-// fullPath is the request path as the core reports it in errors.
-func (c *Client) fullPath(rel string) string { return c.basePath + "/" + rel }
+// Response is the platform's answer to a typed call: status, headers,
+// quota state and attempts (see shopimg.Response).
+type Response = shopimg.Response
 
 func checkCatalogID(id CatalogID) error {
 	if id <= 0 {
@@ -111,31 +113,33 @@ func (p *pageItem) result() Result {
 // parse of every page: 10-25% of the time of a List in BenchmarkListOverhead).
 type pageBody []pageItem
 
-// pageImages splits a decoded page into its images. Result items in it are
-// the end of data (MessageOffsetExceeded, or messages without a failing
-// Status next to no image), or, with a failing Status, an error.
-func (c *Client) pageImages(path string, items pageBody) ([]Image, error) {
+// CheckBody looks at the result items of a 2xx page, which the API sends
+// past the end of data (MessageOffsetExceeded, or messages without a
+// failing Status next to no image): they leave an empty or image-only page.
+// Items with a failing Status make the page an error.
+func (p *pageBody) CheckBody(e *APIError) bool {
 	var results []Result
-	imgs := make([]Image, 0, len(items))
-	for i := range items {
-		if items[i].isResult() {
-			results = append(results, items[i].result())
+	imgs := (*p)[:0]
+	for _, it := range *p {
+		if it.isResult() {
+			results = append(results, it.result())
 			continue
 		}
-		imgs = append(imgs, items[i].Image)
+		imgs = append(imgs, it)
 	}
 	if len(results) == 0 {
-		return imgs, nil
+		return false
 	}
-	e := &APIError{Platform: platform, Method: http.MethodGet, Path: path, StatusCode: http.StatusOK}
 	fillFromResults(e, results, true)
-	switch {
-	case isEndOfData(e):
-		return nil, nil
-	case !containsFailure(results):
-		return imgs, nil // informational items only
+	if isEndOfData(e) {
+		*p = (*p)[:0]
+		return false
 	}
-	return nil, e
+	if !containsFailure(results) {
+		*p = imgs // informational items only
+		return false
+	}
+	return true
 }
 
 func containsFailure(rs []Result) bool {
@@ -156,9 +160,9 @@ func containsFailure(rs []Result) bool {
 //
 // GET /3dCartWebAPI/v1/Products/{catalogid}/Images?limit=&offset=
 // https://apirest.3dcart.com/Help/Api/GET-3dCartWebAPI-v1-Products-catalogid-Images_limit_offset
-func (c *Client) ListImages(ctx context.Context, catalogID CatalogID, opts *ListImagesOptions) ([]Image, error) {
+func (c *Client) ListImages(ctx context.Context, catalogID CatalogID, opts *ListImagesOptions) ([]Image, *Response, error) {
 	if err := checkCatalogID(catalogID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	q := ListImagesOptions{Limit: c.pageSize}
 	if opts != nil {
@@ -167,20 +171,23 @@ func (c *Client) ListImages(ctx context.Context, catalogID CatalogID, opts *List
 			q.Limit = c.pageSize
 		}
 		if q.Offset < 0 {
-			return nil, &shopimg.InputError{Field: "Offset", Reason: fmt.Sprintf("%d is negative", q.Offset)}
+			return nil, nil, &shopimg.InputError{Field: "Offset", Reason: fmt.Sprintf("%d is negative", q.Offset)}
 		}
 	}
-	rel := imagesPath(catalogID)
 	var body pageBody
-	_, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: rel, Query: q}, &body)
+	resp, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: imagesPath(catalogID), Query: q}, &body)
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && isEndOfData(ae) {
-			return nil, nil
+			return nil, resp, nil
 		}
-		return nil, err
+		return nil, resp, err
 	}
-	return c.pageImages(c.fullPath(rel), body)
+	imgs := make([]Image, len(body))
+	for i := range body {
+		imgs[i] = body[i].Image
+	}
+	return imgs, resp, nil
 }
 
 // maxFruitlessPages is how many pages in a row may bring no new image before
@@ -210,7 +217,7 @@ func (c *Client) ListImagesIter(ctx context.Context, catalogID CatalogID, opts *
 		seen := map[ImageGalleryID]bool{}
 		fruitless := 0
 		fetch := func(ctx context.Context, offset int) ([]Image, int, bool, error) {
-			page, err := c.ListImages(ctx, catalogID, &ListImagesOptions{Limit: q.Limit, Offset: offset})
+			page, _, err := c.ListImages(ctx, catalogID, &ListImagesOptions{Limit: q.Limit, Offset: offset})
 			if err != nil || len(page) == 0 {
 				return nil, 0, false, err
 			}
@@ -240,7 +247,8 @@ func (c *Client) ListImagesIter(ctx context.Context, catalogID CatalogID, opts *
 }
 
 // writeResults decodes a write answer: an array of results, a lone result
-// object, or nothing.
+// object, or nothing. Items with a failing Status make the answer an error
+// (whatever the HTTP status), classified by the first one's Status.
 type writeResults []Result
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -257,17 +265,32 @@ func (w *writeResults) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, (*[]Result)(w))
 }
 
-// write sends a write and checks its results.
-func (c *Client) write(ctx context.Context, method, rel string, body any, op rest.Op) ([]Result, error) {
-	var rs writeResults
-	resp, err := c.rc.Do(ctx, &rest.Request{Method: method, Path: rel, JSON: body, Op: op}, &rs)
-	if err != nil {
-		return nil, err
+// CheckBody reports failing items.
+func (w *writeResults) CheckBody(e *APIError) bool {
+	if !containsFailure(*w) {
+		return false
 	}
-	if err := c.writeError(method, c.fullPath(rel), resp.StatusCode, rs, op == rest.OpCreate); err != nil {
-		return nil, err
+	fillFromResults(e, *w, true)
+	return true
+}
+
+// createResults is a create answer: write results that must also carry the
+// new image's ID. One without it leaves the create's outcome unknown.
+type createResults struct{ writeResults }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (c *createResults) UnmarshalJSON(b []byte) error { return c.writeResults.UnmarshalJSON(b) }
+
+// CheckBody reports failing items, or an answer without a readable ID.
+func (c *createResults) CheckBody(e *APIError) bool {
+	if c.writeResults.CheckBody(e) {
+		return true
 	}
-	return rs, nil
+	if _, ok := createdID(c.writeResults); ok {
+		return false
+	}
+	e.Message = fmt.Sprintf("the answer carries no readable ImageGalleryID (%d items)", len(c.writeResults))
+	return true
 }
 
 // CreateImage adds one image to the product's gallery and returns its ID,
@@ -278,23 +301,23 @@ func (c *Client) write(ctx context.Context, method, rel string, body any, op res
 //
 // POST /3dCartWebAPI/v1/Products/{catalogid}/Images
 // https://apirest.3dcart.com/Help/Api/POST-3dCartWebAPI-v1-Products-catalogid-Images
-func (c *Client) CreateImage(ctx context.Context, catalogID CatalogID, req CreateImageRequest) (ImageGalleryID, error) {
+func (c *Client) CreateImage(ctx context.Context, catalogID CatalogID, req CreateImageRequest) (ImageGalleryID, *Response, error) {
 	if err := checkCatalogID(catalogID); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if strings.TrimSpace(req.ImageGalleryFile) == "" {
-		return 0, &shopimg.InputError{Field: "ImageGalleryFile", Reason: "is empty"}
+		return 0, nil, &shopimg.InputError{Field: "ImageGalleryFile", Reason: "is empty"}
 	}
-	rel := imagesPath(catalogID)
-	rs, err := c.write(ctx, http.MethodPost, rel, req, rest.OpCreate)
+	if r := check.Text(req.ImageGalleryCaption); r != "" {
+		return 0, nil, &shopimg.InputError{Field: "ImageGalleryCaption", Reason: r}
+	}
+	var rs createResults
+	resp, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodPost, Path: imagesPath(catalogID), JSON: req, Effect: rest.Create}, &rs)
 	if err != nil {
-		return 0, err
+		return 0, resp, err
 	}
-	id, ok := createdID(rs)
-	if !ok {
-		return 0, fmt.Errorf("threedcart: POST %s: %w: the answer carries no readable ImageGalleryID (%d items)", c.fullPath(rel), shopimg.ErrOutcomeUnknown, len(rs))
-	}
-	return id, nil
+	id, _ := createdID(rs.writeResults)
+	return id, resp, nil
 }
 
 // createdID finds the new image's ID in a create answer: the Value of the
@@ -328,19 +351,19 @@ func createdID(rs []Result) (ImageGalleryID, bool) {
 //
 // PUT /3dCartWebAPI/v1/Products/{catalogid}/Images
 // https://apirest.3dcart.com/Help/Api/PUT-3dCartWebAPI-v1-Products-catalogid-Images
-func (c *Client) UpdateImages(ctx context.Context, catalogID CatalogID, images []Image) ([]Result, error) {
+func (c *Client) UpdateImages(ctx context.Context, catalogID CatalogID, images []Image) ([]Result, *Response, error) {
 	if err := checkCatalogID(catalogID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(images) == 0 {
-		return nil, &shopimg.InputError{Field: "images", Reason: "is empty"}
+		return nil, nil, &shopimg.InputError{Field: "images", Reason: "is empty"}
 	}
 	for _, img := range images {
-		if err := checkImageID(img.ImageGalleryID); err != nil {
-			return nil, err
+		if err := checkImage(img); err != nil {
+			return nil, nil, err
 		}
 	}
-	return c.write(ctx, http.MethodPut, imagesPath(catalogID), images, rest.OpWrite)
+	return c.write(ctx, imagesPath(catalogID), images)
 }
 
 // UpdateImage updates the image img.ImageGalleryID of the product. Send
@@ -349,12 +372,33 @@ func (c *Client) UpdateImages(ctx context.Context, catalogID CatalogID, images [
 //
 // PUT /3dCartWebAPI/v1/Products/{catalogid}/Images/{imagegalleryid}
 // https://apirest.3dcart.com/Help/Api/PUT-3dCartWebAPI-v1-Products-catalogid-Images-imagegalleryid
-func (c *Client) UpdateImage(ctx context.Context, catalogID CatalogID, img Image) ([]Result, error) {
+func (c *Client) UpdateImage(ctx context.Context, catalogID CatalogID, img Image) ([]Result, *Response, error) {
 	if err := checkCatalogID(catalogID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	if err := checkImage(img); err != nil {
+		return nil, nil, err
+	}
+	return c.write(ctx, imagePath(catalogID, img.ImageGalleryID), img)
+}
+
+// write sends a PUT and returns its results.
+func (c *Client) write(ctx context.Context, path string, body any) ([]Result, *Response, error) {
+	var rs writeResults
+	resp, err := c.rc.Do(ctx, &rest.Request{Method: http.MethodPut, Path: path, JSON: body}, &rs)
+	if err != nil {
+		return nil, resp, err
+	}
+	return rs, resp, nil
+}
+
+// checkImage checks an image sent in an update.
+func checkImage(img Image) error {
 	if err := checkImageID(img.ImageGalleryID); err != nil {
-		return nil, err
+		return err
 	}
-	return c.write(ctx, http.MethodPut, imagePath(catalogID, img.ImageGalleryID), img, rest.OpWrite)
+	if r := check.Text(img.ImageGalleryCaption); r != "" {
+		return &shopimg.InputError{Field: "ImageGalleryCaption", Reason: r}
+	}
+	return nil
 }

@@ -30,7 +30,7 @@ func TestListImagesDecodesTheFixture(t *testing.T) {
 		}
 		respond(w, http.StatusOK, fixture(t, "images_list.json"))
 	})
-	got, err := hs.client.ListImages(context.Background(), 1001, &ListImagesOptions{Limit: 50, Offset: 100})
+	got, _, err := hs.client.ListImages(context.Background(), 1001, &ListImagesOptions{Limit: 50, Offset: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestListImagesEndOfData(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			hs := newHarness(t, func(w http.ResponseWriter, _ *http.Request) { respond(w, tc.status, tc.body) })
-			got, err := hs.client.ListImages(context.Background(), 9, &ListImagesOptions{Offset: 3})
+			got, _, err := hs.client.ListImages(context.Background(), 9, &ListImagesOptions{Offset: 3})
 			switch {
 			case tc.wantErr == nil && (err != nil || len(got) != 0):
 				t.Errorf("got %v, %v; want an empty page", got, err)
@@ -111,7 +111,7 @@ func TestErrorBodies(t *testing.T) {
 				w.WriteHeader(tc.status)
 				_, _ = w.Write(tc.body)
 			}, WithRetry(shopimg.RetryPolicy{}))
-			_, err := hs.client.UpdateImage(context.Background(), 4, Image{ImageGalleryID: 8, ImageGalleryFile: "a.jpg"})
+			_, _, err := hs.client.UpdateImage(context.Background(), 4, Image{ImageGalleryID: 8, ImageGalleryFile: "a.jpg"})
 			var ae *APIError
 			if !errors.As(err, &ae) {
 				t.Fatalf("err = %v, want an *APIError", err)
@@ -151,7 +151,7 @@ func TestWriteAnswers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			hs := newHarness(t, func(w http.ResponseWriter, _ *http.Request) { respond(w, tc.status, tc.body) })
-			got, err := hs.client.UpdateImages(context.Background(), 4, []Image{{ImageGalleryID: 1310, ImageGalleryFile: "a.jpg"}, {ImageGalleryID: 99, ImageGalleryFile: "b.jpg"}})
+			got, _, err := hs.client.UpdateImages(context.Background(), 4, []Image{{ImageGalleryID: 1310, ImageGalleryFile: "a.jpg"}, {ImageGalleryID: 99, ImageGalleryFile: "b.jpg"}})
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) || errors.Is(err, shopimg.ErrOutcomeUnknown) {
 					t.Fatalf("err = %v, want %v only", err, tc.wantErr)
@@ -173,7 +173,7 @@ func TestWriteFailureDetails(t *testing.T) {
 	hs := newHarness(t, func(w http.ResponseWriter, _ *http.Request) {
 		respond(w, 200, fixture(t, "images_update_failure.json"))
 	})
-	_, err := hs.client.UpdateImages(context.Background(), 4, []Image{{ImageGalleryID: 1310}, {ImageGalleryID: 99}})
+	_, _, err := hs.client.UpdateImages(context.Background(), 4, []Image{{ImageGalleryID: 1310}, {ImageGalleryID: 99}})
 	var ae *APIError
 	if !errors.As(err, &ae) {
 		t.Fatalf("err = %v", err)
@@ -181,7 +181,8 @@ func TestWriteFailureDetails(t *testing.T) {
 	want := &APIError{
 		Platform: "threedcart", Method: "PUT", Path: "/3dCartWebAPI/v1/Products/4/Images",
 		StatusCode: 404, Message: "ImageGalleryID not found",
-		Details: []shopimg.FieldError{{Field: "ImageGalleryID=99", Message: "ImageGalleryID not found"}},
+		Details:  []shopimg.FieldError{{Field: "ImageGalleryID=99", Message: "ImageGalleryID not found"}},
+		Attempts: 1, Body: fixture(t, "images_update_failure.json"),
 	}
 	if diff := cmp.Diff(want, ae); diff != "" {
 		t.Errorf("error (-want +got):\n%s", diff)
@@ -223,7 +224,7 @@ func TestCreateImage(t *testing.T) {
 				_ = json.Unmarshal(b, &body)
 				respond(w, tc.status, tc.body)
 			})
-			id, err := hs.client.CreateImage(context.Background(), 4, CreateImageRequest{ImageGalleryFile: "https://cdn.example.com/a.jpg", ImageGalleryCaption: "A", ImageGallerySorting: 3})
+			id, _, err := hs.client.CreateImage(context.Background(), 4, CreateImageRequest{ImageGalleryFile: "https://cdn.example.com/a.jpg", ImageGalleryCaption: "A", ImageGallerySorting: 3})
 			if posts != 1 {
 				t.Errorf("the create was sent %d times, want once", posts)
 			}
@@ -253,14 +254,14 @@ func TestTypedCallsRejectBadInputWithoutSending(t *testing.T) {
 	hs := newHarness(t, func(http.ResponseWriter, *http.Request) { t.Error("a request was sent") })
 	ctx := context.Background()
 	checks := map[string]error{
-		"ListImages(0)":            second(hs.client.ListImages(ctx, 0, nil)),
-		"ListImages(offset -1)":    second(hs.client.ListImages(ctx, 1, &ListImagesOptions{Offset: -1})),
-		"CreateImage(no file)":     second(hs.client.CreateImage(ctx, 1, CreateImageRequest{ImageGalleryCaption: "x"})),
-		"CreateImage(-1)":          second(hs.client.CreateImage(ctx, -1, CreateImageRequest{ImageGalleryFile: "x"})),
-		"UpdateImages(empty)":      second(hs.client.UpdateImages(ctx, 1, nil)),
-		"UpdateImages(no ID)":      second(hs.client.UpdateImages(ctx, 1, []Image{{ImageGalleryFile: "x"}})),
-		"UpdateImage(no ID)":       second(hs.client.UpdateImage(ctx, 1, Image{ImageGalleryFile: "x"})),
-		"UpdateImage(bad product)": second(hs.client.UpdateImage(ctx, 0, Image{ImageGalleryID: 1})),
+		"ListImages(0)":            third(hs.client.ListImages(ctx, 0, nil)),
+		"ListImages(offset -1)":    third(hs.client.ListImages(ctx, 1, &ListImagesOptions{Offset: -1})),
+		"CreateImage(no file)":     third(hs.client.CreateImage(ctx, 1, CreateImageRequest{ImageGalleryCaption: "x"})),
+		"CreateImage(-1)":          third(hs.client.CreateImage(ctx, -1, CreateImageRequest{ImageGalleryFile: "x"})),
+		"UpdateImages(empty)":      third(hs.client.UpdateImages(ctx, 1, nil)),
+		"UpdateImages(no ID)":      third(hs.client.UpdateImages(ctx, 1, []Image{{ImageGalleryFile: "x"}})),
+		"UpdateImage(no ID)":       third(hs.client.UpdateImage(ctx, 1, Image{ImageGalleryFile: "x"})),
+		"UpdateImage(bad product)": third(hs.client.UpdateImage(ctx, 0, Image{ImageGalleryID: 1})),
 	}
 	for name, err := range checks {
 		if !errors.Is(err, shopimg.ErrInvalidInput) {
@@ -269,7 +270,7 @@ func TestTypedCallsRejectBadInputWithoutSending(t *testing.T) {
 	}
 }
 
-func second[T any](_ T, err error) error { return err }
+func third[T, U any](_ T, _ U, err error) error { return err }
 
 // TestReorderSendsGoldenBody checks the collection PUT the adapter sends for
 // a reorder of the fixture gallery, and that it lists in display order.

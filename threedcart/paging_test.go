@@ -130,7 +130,7 @@ func TestIteratorNeverSkipsOrRepeats(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					page, err := probe.ListImages(context.Background(), 103, &threedcart.ListImagesOptions{Offset: 2})
+					page, _, err := probe.ListImages(context.Background(), 103, &threedcart.ListImagesOptions{Offset: 2})
 					if err != nil || len(page) != 1 || page[0].ImageGalleryID != stored[103][2-base] {
 						t.Fatalf("offset 2 on a %d-based fake: %v, %v; want image %d", base, page, err, stored[103][2-base])
 					}

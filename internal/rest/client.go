@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,76 +18,95 @@ import (
 	"github.com/shopimg/shopimg"
 )
 
-// Op is what a request does, which decides when it may be retried.
-type Op int
+// Effect is what a request does to the platform's state, which decides
+// when it may be retried.
+type Effect int
 
 const (
-	// OpAuto derives the Op from the method: GET and HEAD read, PUT, PATCH
+	// Auto derives the Effect from the method: GET and HEAD read, PUT, PATCH
 	// and DELETE are idempotent writes, POST creates.
-	OpAuto Op = iota
-	// OpRead reads (also a POST used as a query, like FinerWorks list_images).
-	OpRead
-	// OpWrite is an idempotent write: sending it twice has the effect of
+	Auto Effect = iota
+	// Read reads (also a POST used as a query, like FinerWorks list_images).
+	Read
+	// Write is an idempotent write: sending it twice has the effect of
 	// sending it once.
-	OpWrite
-	// OpCreate adds something; sending it twice may add it twice.
-	OpCreate
+	Write
+	// Create adds something; sending it twice may add it twice.
+	Create
 )
 
-// String returns the Op's name: "auto", "read", "write" or "create".
-func (o Op) String() string {
+// String returns the Effect's name: "auto", "read", "write" or "create".
+func (o Effect) String() string {
 	switch o {
-	case OpAuto:
+	case Auto:
 		return "auto"
-	case OpRead:
+	case Read:
 		return "read"
-	case OpWrite:
+	case Write:
 		return "write"
-	case OpCreate:
+	case Create:
 		return "create"
 	}
-	return fmt.Sprintf("Op(%d)", int(o))
+	return fmt.Sprintf("Effect(%d)", int(o))
 }
 
-func (o Op) resolve(method string) Op {
-	if o != OpAuto {
+func (o Effect) resolve(method string) Effect {
+	if o != Auto {
 		return o
 	}
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return OpRead
+		return Read
 	case http.MethodPost:
-		return OpCreate
+		return Create
 	}
-	return OpWrite
+	return Write
 }
 
 // ErrorDecoder fills the vendor-specific parts of e (Code, Message, Details,
 // RequestID, Kind) from an error response. The core has already set
-// Platform, Method, Path, StatusCode, Body, RetryAfter and a generic Message;
-// a decoder that does not recognise the body leaves them as they are.
+// Platform, Method, Path, StatusCode, Body, RetryAfter, RequestID (from
+// Config.RequestIDHeader) and a generic Message; a decoder that does not
+// recognise the body leaves them as they are. It may shorten Body, to drop
+// a part that must never be shown (FinerWorks' status.debug). The core
+// removes credentials from every field afterwards.
 type ErrorDecoder func(e *shopimg.APIError, h http.Header, body []byte)
+
+// BodyChecker is implemented by the vendor types a 2xx answer is decoded
+// into when the platform can report an error inside a success status
+// (FinerWorks' status.success=false on HTTP 200, Shoptet's errors[] beside
+// data, 3dcart's failing result items), or when a success must carry
+// something (a create's new image). The core calls CheckBody after decoding
+// every 2xx answer (also an empty one or a 204, into the zero value). When
+// it returns true, e describes the error: the core has set Platform,
+// Method, Path, StatusCode (the HTTP status), RequestID, Body and a
+// Message; the checker sets what the body says (StatusCode from the
+// envelope, Code, Message, Details, Kind). The answer is then treated as
+// that error by the same rules as an error status: retried or not,
+// classified, stripped of credentials, and, for a create, wrapped with
+// shopimg.ErrOutcomeUnknown unless its status or Kind proves nothing was
+// created (a 4xx other than 408, or a Kind of ErrInvalidInput,
+// ErrUnauthorized, ErrNotFound, ErrConflict or ErrRateLimited).
+type BodyChecker interface {
+	CheckBody(e *shopimg.APIError) bool
+}
 
 // Config is what a vendor gives New: the shared Settings plus its hooks.
 type Config struct {
 	Settings
 	// Platform names the vendor in errors and logs ("bigcommerce").
 	Platform string
-	// Auth sets the credential headers on every attempt.
-	Auth func(h http.Header)
-	// SecretHeaders are extra header names whose values are secret (the
-	// credential headers set by Auth). Authorization, Cookie and
-	// Proxy-Authorization always are. The core logs no header values at all;
-	// it also scrubs these values from error bodies and messages, because
-	// some APIs echo the request back in their errors (FinerWorks'
-	// status.debug).
-	SecretHeaders []string
+	// Credentials are set on every attempt and redacted everywhere.
+	Credentials []Credential
 	// DecodeError reads the vendor's error body. Optional.
 	DecodeError ErrorDecoder
 	// ReadRate reads the vendor's quota headers. Optional.
 	ReadRate RateReader
+	// RequestIDHeader names the header carrying the platform's request ID
+	// (Shoptet's X-Request-ID). Optional.
+	RequestIDHeader string
 	// PauseStatuses are statuses, besides 429, meaning "not done, try again
-	// later" (Shoptet's 423 Locked). They are retried for every Op, creates
+	// later" (Shoptet's 423 Locked). They are retried for every Effect, creates
 	// included, after the Retry-After wait or the backoff.
 	PauseStatuses []int
 }
@@ -99,7 +117,16 @@ type Client struct {
 	base    string
 	rc      *retryablehttp.Client
 	limiter *Limiter
-	secrets []string // canonical names of the headers whose values are secret
+	creds   *credentials // behind a pointer, so printing a Client shows no secret
+}
+
+// credentials are a client's declared credentials and the redactor of
+// their fixed values.
+type credentials struct {
+	list    []Credential
+	fixed   []string
+	dynamic bool // some Credential has a Source
+	red     *redactor
 }
 
 // New checks cfg and returns a Client.
@@ -113,6 +140,11 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.Retry.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.Platform, err)
 	}
+	creds, err := checkCredentials(cfg.Credentials)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Platform, err)
+	}
+	cfg.Credentials = nil // kept in creds only
 	cfg.Retry = cfg.Retry.WithDefaults()
 	if cfg.Clock == nil {
 		cfg.Clock = shopimg.SystemClock{}
@@ -123,20 +155,15 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxErrorBody <= 0 {
 		cfg.MaxErrorBody = DefaultMaxErrorBody
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = defaultHTTPClient()
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
 	}
-	hc = guardRedirects(hc)
-	c := &Client{cfg: cfg, base: cfg.BaseURL + "/", limiter: cfg.Limiter}
+	c := &Client{cfg: cfg, base: cfg.BaseURL + "/", limiter: cfg.Limiter, creds: creds}
 	if c.limiter == nil {
 		c.limiter = NewLimiter(cfg.Clock)
 	}
-	for _, h := range append([]string{"Authorization", "Cookie", "Proxy-Authorization"}, cfg.SecretHeaders...) {
-		c.secrets = append(c.secrets, http.CanonicalHeaderKey(h))
-	}
 	c.rc = &retryablehttp.Client{
-		HTTPClient:   hc,
+		HTTPClient:   guardRedirects(httpClientFor(cfg.HTTPClient)),
 		Logger:       nil, // we log ourselves, redacted
 		RetryMax:     cfg.Retry.MaxRetries,
 		CheckRetry:   c.checkRetry,
@@ -146,6 +173,46 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+func checkCredentials(list []Credential) (*credentials, error) {
+	cs := &credentials{list: append([]Credential(nil), list...)}
+	for i, cr := range list {
+		field := fmt.Sprintf("Credentials[%d]", i)
+		switch {
+		case cr.Header == "" && cr.Query == "":
+			return nil, &shopimg.InputError{Field: field, Reason: "names neither a header nor a query parameter"}
+		case cr.Header != "" && !validHeaderName(cr.Header):
+			return nil, &shopimg.InputError{Field: field, Reason: fmt.Sprintf("header name %q is not a valid token", cr.Header)}
+		case cr.Source == nil && strings.TrimSpace(cr.Value) == "":
+			return nil, &shopimg.InputError{Field: field, Reason: "has no value"}
+		case strings.ContainsAny(cr.Value+cr.Prefix, "\r\n\x00"):
+			return nil, &shopimg.InputError{Field: field, Reason: "contains a line break or NUL"}
+		}
+		if cr.Source != nil {
+			cs.dynamic = true
+		} else {
+			cs.fixed = append(cs.fixed, cr.Value)
+		}
+	}
+	cs.red = newRedactor(cs.fixed)
+	return cs, nil
+}
+
+func validHeaderName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// String describes the client without its credentials.
+func (c *Client) String() string { return "rest.Client{" + c.cfg.Platform + " " + c.cfg.BaseURL + "}" }
+
+// GoString is String, so %#v shows no credential either.
+func (c *Client) GoString() string { return c.String() }
 
 // Platform returns the vendor name given in Config.
 func (c *Client) Platform() string { return c.cfg.Platform }
@@ -167,22 +234,10 @@ type Request struct {
 	JSON any
 	// Multipart, when not nil, is streamed as a multipart/form-data body.
 	Multipart *Multipart
-	// Op decides retries; OpAuto derives it from Method.
-	Op Op
+	// Effect decides retries; Auto derives it from Method.
+	Effect Effect
 	// Header holds extra headers.
 	Header http.Header
-}
-
-// Response is what a successful call returns besides its decoded body.
-type Response struct {
-	// StatusCode is the HTTP status of the last attempt.
-	StatusCode int
-	// Header holds the last attempt's response headers.
-	Header http.Header
-	// Rate is the quota state the response reported, if any.
-	Rate RateInfo
-	// Attempts is how many times the request was sent.
-	Attempts int
 }
 
 // Path formats a path whose %s (or %d, %v) arguments are each escaped as one
@@ -195,95 +250,166 @@ func Path(format string, args ...any) string {
 	return fmt.Sprintf(format, esc...)
 }
 
-// Do sends r, retrying by its Op, and decodes a successful JSON body into
-// out (unless out is nil, the status is 204 or the body is empty). A non-2xx
-// answer becomes a *shopimg.APIError.
-func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error) {
+// Do sends r, retrying by its Effect, and decodes a successful JSON body into
+// out (unless out is nil, the status is 204 or the body is empty), then
+// lets out check it (BodyChecker). A non-2xx answer, or a 2xx one that out
+// reports as an error, becomes a *shopimg.APIError. The Response is non-nil
+// whenever the platform answered. Every error is free of credentials and
+// matches a shopimg category (see the package documentation).
+func (c *Client) Do(ctx context.Context, r *Request, out any) (*shopimg.Response, error) {
 	if ctx == nil {
 		return nil, errors.New(c.cfg.Platform + ": nil context")
 	}
-	op := r.Op.resolve(r.Method)
 	hreq, err := c.newHTTPRequest(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	st := &attempt{op: op, method: r.Method, path: hreq.URL.Path}
+	st := &attempt{effect: r.Effect.resolve(r.Method), method: r.Method, path: hreq.URL.Path, out: out, creds: c.creds}
 	hreq = hreq.WithContext(context.WithValue(ctx, attemptKey{}, st))
 	rreq, err := retryablehttp.FromRequest(hreq)
-	if err == nil {
-		err = openBody(rreq.Request)
-	}
 	if err != nil {
-		return nil, c.wrap(r.Method, hreq.URL.Path, err)
+		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Platform, r.Method, st.path, err)
 	}
-	if err := c.limiter.Wait(ctx); err != nil {
-		return nil, err
+	if err := c.start(ctx, st, rreq.Request); err != nil {
+		st.prepareErr = err
+		return c.finish(ctx, st)
 	}
 	st.start = c.cfg.Clock.Now()
-	resp, err := c.rc.Do(rreq)
-	if err != nil {
-		if resp != nil && resp.Body != nil {
-			resp.Body.Close()
-		}
-		return nil, c.transportError(ctx, st, err)
+	resp, _ := c.rc.Do(rreq)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
 	}
-	defer resp.Body.Close()
-	out2 := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Rate: st.rate, Attempts: st.attempts}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := c.decodeError(st, resp)
-		if op == OpCreate && isAmbiguousStatus(resp.StatusCode) {
-			return out2, fmt.Errorf("%w: %w", shopimg.ErrOutcomeUnknown, apiErr)
-		}
-		return out2, apiErr
-	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
-		return out2, nil
-	}
-	if err := c.decodeBody(resp, out); err != nil {
-		err = fmt.Errorf("%s: %s %s: decoding %d response: %w", c.cfg.Platform, st.method, st.path, resp.StatusCode, err)
-		if op == OpCreate {
-			// The create succeeded but its result is unreadable.
-			err = fmt.Errorf("%w: %w", shopimg.ErrOutcomeUnknown, err)
-		}
-		return out2, err
-	}
-	return out2, nil
+	return c.finish(ctx, st)
 }
 
-// decodeBody decodes a 2xx JSON body into out; an empty body is fine. An
-// HTML page (a proxy's or a maintenance page served with 200) is described
-// as such instead of as a JSON syntax error.
-func (c *Client) decodeBody(resp *http.Response, out any) error {
-	if ct := resp.Header.Get("Content-Type"); isHTML(ct, nil) {
-		body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxErrorBody+1))
-		truncated := int64(len(body)) > c.cfg.MaxErrorBody
-		if truncated {
-			body = body[:c.cfg.MaxErrorBody]
-		}
-		if len(body) == 0 && err == nil {
-			return nil
-		}
-		return fmt.Errorf("expected JSON, got %s", describeBody(ct, body, truncated, err))
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil && !errors.Is(err, io.EOF) {
+// start readies req for an attempt: it takes a rate-limit slot (waiting at
+// most MaxRetryAfter), sets the credentials, and opens a fresh body, in that
+// order, so an upload is opened only once it can be sent, and a slot is
+// given back when the body cannot be opened.
+func (c *Client) start(ctx context.Context, st *attempt, req *http.Request) error {
+	if err := c.limiter.Wait(ctx, c.cfg.Retry.MaxRetryAfter); err != nil {
 		return err
+	}
+	st.reserved = true
+	if err := c.authorize(ctx, st, req); err != nil {
+		c.release(st)
+		return err
+	}
+	if err := openBody(req); err != nil {
+		c.release(st)
+		return &bodyError{err}
 	}
 	return nil
 }
 
-// defaultHTTPClient has no overall timeout, which would cut off a large upload
-// on a slow link; instead a server must start answering within 90s of the
-// request being sent. Callers bound whole calls with their context.
-func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.ResponseHeaderTimeout = 90 * time.Second
-	return &http.Client{Transport: t}
+func (c *Client) release(st *attempt) {
+	if st.reserved {
+		st.reserved = false
+		c.limiter.Release()
+	}
 }
 
-// isAmbiguousStatus reports whether a create answered with this status may
-// nonetheless have been carried out.
-func isAmbiguousStatus(status int) bool {
-	return status >= 500 || status == http.StatusRequestTimeout
+// authorize sets the credentials on req, each with its exact spelling. The
+// header map and URL are replaced, never changed in place: a previous
+// attempt's transport may still hold them.
+func (c *Client) authorize(ctx context.Context, st *attempt, req *http.Request) error {
+	if len(c.creds.list) == 0 {
+		return nil
+	}
+	h := req.Header.Clone()
+	var q url.Values
+	for _, cr := range c.creds.list {
+		v := cr.Value
+		if cr.Source != nil {
+			tok, err := cr.Source(ctx)
+			if err != nil {
+				return &credentialError{err}
+			}
+			if strings.ContainsAny(tok, "\r\n\x00") || strings.TrimSpace(tok) == "" {
+				return &credentialError{errors.New("the credential source returned an empty value or one with a line break")}
+			}
+			v = tok
+			st.addSecret(tok)
+		}
+		if cr.Header != "" {
+			delete(h, http.CanonicalHeaderKey(cr.Header))
+			h[cr.Header] = []string{cr.Prefix + v}
+		}
+		if cr.Query != "" {
+			if q == nil {
+				q = req.URL.Query()
+			}
+			q.Set(cr.Query, cr.Prefix+v)
+		}
+	}
+	req.Header = h
+	if q != nil {
+		u := *req.URL
+		u.RawQuery = q.Encode()
+		req.URL = &u
+	}
+	return nil
+}
+
+// credentialError is a failure of a Credential's Source.
+type credentialError struct{ err error }
+
+func (e *credentialError) Error() string { return "getting the credential: " + e.err.Error() }
+func (e *credentialError) Unwrap() error { return e.err }
+
+// bodyError is a request body (an upload) that could not be opened.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return "opening the request body: " + e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// httpClientFor returns the http.Client the core sends through: the
+// caller's, whose Transport is looked up at every request, or a default one.
+// The caller's client is never changed.
+func httpClientFor(user *http.Client) *http.Client {
+	if user == nil {
+		return &http.Client{Transport: defaultTransport()}
+	}
+	return &http.Client{Transport: lateTransport{user}, Jar: user.Jar, Timeout: user.Timeout, CheckRedirect: user.CheckRedirect}
+}
+
+// defaultTransport has no overall timeout, which would cut off a large
+// upload on a slow link; instead a server must start answering within 90s
+// of the request being sent. Callers bound whole calls with their context.
+// When http.DefaultTransport is not an *http.Transport (a user's
+// instrumentation or httpmock.Activate replaced it), it is used as it is.
+func defaultTransport() http.RoundTripper {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	t = t.Clone()
+	t.ResponseHeaderTimeout = 90 * time.Second
+	return t
+}
+
+// lateTransport sends through c.Transport as it is at the time of each
+// request (http.DefaultTransport when nil).
+type lateTransport struct{ c *http.Client }
+
+func (t lateTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	rt := t.c.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	return rt.RoundTrip(r)
+}
+
+// CloseIdleConnections closes the idle connections of the transport, when
+// it can.
+func (t lateTransport) CloseIdleConnections() {
+	rt := t.c.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	if ci, ok := rt.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
 }
 
 func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request, error) {
@@ -326,7 +452,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 	}
 	hreq, err := http.NewRequestWithContext(ctx, r.Method, raw, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s: building request: %w", c.cfg.Platform, redactErr(err))
+		return nil, fmt.Errorf("%s: building request: %w", c.cfg.Platform, c.creds.red.ScrubError(err))
 	}
 	for k, vs := range r.Header {
 		hreq.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
@@ -336,9 +462,6 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 	if contentType != "" {
 		hreq.Header.Set("Content-Type", contentType)
 	}
-	if c.cfg.Auth != nil {
-		c.cfg.Auth(hreq.Header)
-	}
 	if getBody != nil {
 		hreq.GetBody = getBody
 		hreq.ContentLength = length
@@ -347,8 +470,8 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 }
 
 // openBody opens a fresh body for an attempt. retryablehttp leaves Body alone
-// when it was given none, so the body stays streamed: Do opens the first
-// attempt's and prepareRetry each retry's, both through GetBody.
+// when it was given none, so the body stays streamed: start opens each
+// attempt's, after its rate-limit wait, through GetBody.
 func openBody(req *http.Request) error {
 	if req.GetBody == nil {
 		return nil
@@ -374,43 +497,4 @@ func encodeQuery(q any) (string, error) {
 		}
 		return vals.Encode(), nil
 	}
-}
-
-// wrap prefixes err with the platform and request.
-func (c *Client) wrap(method, path string, err error) error {
-	return fmt.Errorf("%s: %s %s: %w", c.cfg.Platform, method, path, err)
-}
-
-// transportError turns a failed exchange (no usable response) into the
-// error Do returns.
-func (c *Client) transportError(ctx context.Context, st *attempt, err error) error {
-	err = redactErr(err)
-	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-		err = fmt.Errorf("%w (%w)", ctx.Err(), err)
-	}
-	if st.op == OpCreate && st.maybeActed {
-		return c.wrap(st.method, st.path, fmt.Errorf("%w: %w", shopimg.ErrOutcomeUnknown, err))
-	}
-	return c.wrap(st.method, st.path, err)
-}
-
-func (c *Client) logAttempt(st *attempt, resp *http.Response, err error) {
-	l := c.cfg.Logger
-	if l == nil {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("platform", c.cfg.Platform),
-		slog.String("method", st.method),
-		slog.String("path", st.path),
-		slog.Int("attempt", st.attempts),
-		slog.Duration("elapsed", c.cfg.Clock.Now().Sub(st.start)),
-	}
-	if resp != nil {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode))
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", redactErr(err).Error()))
-	}
-	l.LogAttrs(context.Background(), slog.LevelDebug, "shopimg request", attrs...)
 }

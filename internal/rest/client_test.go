@@ -119,7 +119,7 @@ func TestHugeErrorBodyIsReadOnlyToLimit(t *testing.T) {
 	hc := &http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 400, Header: http.Header{"Content-Type": {"text/plain"}}, Body: body, Request: r}, nil
 	})}
-	cfg := rest.Config{Settings: rest.DefaultSettings("https://api.example.com"), Platform: "testvendor", Auth: func(h http.Header) { h.Set("X-Auth-Token", secret) }}
+	cfg := rest.Config{Settings: rest.DefaultSettings("https://api.example.com"), Platform: "testvendor", Credentials: []rest.Credential{{Header: "X-Auth-Token", Value: secret}}}
 	cfg.HTTPClient = hc
 	c, err := rest.New(cfg)
 	if err != nil {
@@ -156,7 +156,7 @@ func TestHTMLBadGatewayGivesClearError(t *testing.T) {
 		}
 	})
 	_, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x"}, nil)
-	want := "testvendor: GET /api/v1/x: 502 Bad Gateway: HTML error page (" + strconv.Itoa(len(page)) + " bytes): 502 Bad Gateway"
+	want := "testvendor: GET /api/v1/x: 502 Bad Gateway: HTML error page (" + strconv.Itoa(len(page)) + " bytes): 502 Bad Gateway (after 2 attempts)"
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant  %s", err, want)
 	}
@@ -517,8 +517,7 @@ func TestBearerTokenIsScrubbed(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = fmt.Fprintf(w, "token %s has expired", token)
 	}, func(c *rest.Config) {
-		auth := c.Auth
-		c.Auth = func(h http.Header) { auth(h); h.Set("Authorization", "Bearer "+secret) }
+		c.Credentials = append(c.Credentials, rest.Credential{Header: "Authorization", Prefix: "Bearer ", Value: secret})
 	})
 	_, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x"}, nil)
 	want := "testvendor: GET /api/v1/x: 401 Unauthorized: token REDACTED has expired"
@@ -589,10 +588,10 @@ func TestUserAgentOnTheWire(t *testing.T) {
 	}
 }
 
-func TestOpString(t *testing.T) {
+func TestEffectString(t *testing.T) {
 	t.Parallel()
-	got := []string{rest.OpAuto.String(), rest.OpRead.String(), rest.OpWrite.String(), rest.OpCreate.String(), rest.Op(9).String()}
-	if diff := cmp.Diff([]string{"auto", "read", "write", "create", "Op(9)"}, got); diff != "" {
+	got := []string{rest.Auto.String(), rest.Read.String(), rest.Write.String(), rest.Create.String(), rest.Effect(9).String()}
+	if diff := cmp.Diff([]string{"auto", "read", "write", "create", "Effect(9)"}, got); diff != "" {
 		t.Errorf("Op names (-want +got):\n%s", diff)
 	}
 }
@@ -660,7 +659,7 @@ func TestUntrustedCertificateIsNotRetried(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(srv.Close)
 	clock := shopimgtest.NewClock(epoch)
-	cfg := rest.Config{Settings: rest.DefaultSettings(srv.URL), Platform: "testvendor", Auth: func(h http.Header) { h.Set("X-Auth-Token", secret) }}
+	cfg := rest.Config{Settings: rest.DefaultSettings(srv.URL), Platform: "testvendor", Credentials: []rest.Credential{{Header: "X-Auth-Token", Value: secret}}}
 	cfg.Clock = clock
 	cfg.HTTPClient = &http.Client{Transport: &http.Transport{}} // trusts nothing of the test server's
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)            // the handshake failure is expected

@@ -6,7 +6,7 @@
 //     strings from typed structs through google/go-querystring, JSON bodies,
 //     and streamed multipart uploads that can be replayed (GetBody);
 //   - retries through hashicorp/go-retryablehttp, configured with an
-//     operation-aware policy (see Op) instead of its defaults: reads and
+//     operation-aware policy (see Effect) instead of its defaults: reads and
 //     idempotent writes retry on network errors, 429 and 5xx other than 501;
 //     creates retry only when the server surely did not act (dial error, 429,
 //     a vendor's "locked" status), and otherwise fail with an error matching

@@ -2,81 +2,205 @@ package rest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/shopimg/shopimg"
 )
 
-// decodeError reads up to MaxErrorBody bytes of an error response and turns
-// it into a *shopimg.APIError, refined by the vendor's decoder.
-func (c *Client) decodeError(st *attempt, resp *http.Response) *shopimg.APIError {
-	body, truncated, readErr := readLimited(resp.Body, c.cfg.MaxErrorBody)
+// newAPIError starts the *shopimg.APIError of an answer: what the core
+// knows before the vendor's decoder or body check looks at the body.
+func (c *Client) newAPIError(st *attempt, resp *http.Response, body []byte) *shopimg.APIError {
 	e := &shopimg.APIError{
 		Platform:   c.cfg.Platform,
 		Method:     st.method,
 		Path:       st.path,
 		StatusCode: resp.StatusCode,
 		Body:       body,
-		RetryAfter: st.retryAfter,
-		Message:    describeBody(resp.Header.Get("Content-Type"), body, truncated, readErr),
+		RequestID:  st.requestID,
+		RetryAfter: retryAfter(resp.Header, c.cfg.Clock.Now()),
 	}
-	if e.RetryAfter == 0 {
-		e.RetryAfter = retryAfter(resp.Header, c.cfg.Clock.Now())
-	}
-	if c.cfg.DecodeError != nil && len(body) > 0 && !isHTML(resp.Header.Get("Content-Type"), body) {
-		c.cfg.DecodeError(e, resp.Header, body)
-	}
-	if resp.Request != nil {
-		c.scrub(e, resp.Request)
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		e.Message = "the answer reports an error"
 	}
 	return e
 }
 
-// minSecretLen is the shortest header value treated as a secret when
-// scrubbing: shorter ones would blank out ordinary words.
-const minSecretLen = 6
+// readError reads up to MaxErrorBody bytes of an error answer and turns it
+// into a *shopimg.APIError, refined by the vendor's decoder.
+func (c *Client) readError(st *attempt, resp *http.Response) *shopimg.APIError {
+	body, truncated, readErr := readLimited(resp.Body, c.cfg.MaxErrorBody)
+	ct := resp.Header.Get("Content-Type")
+	e := c.newAPIError(st, resp, body)
+	e.Message = describeBody(ct, body, truncated, readErr)
+	if c.cfg.DecodeError != nil && len(body) > 0 && !isHTML(ct, body) {
+		c.cfg.DecodeError(e, resp.Header, body)
+	}
+	return e
+}
 
-// scrub replaces the values of the request's secret headers and secret
-// query parameters wherever the error repeats them.
-func (c *Client) scrub(e *shopimg.APIError, req *http.Request) {
-	var olds []string
-	for _, name := range c.secrets {
-		for _, v := range req.Header.Values(name) {
-			olds = append(olds, v)
-			if f := strings.Fields(v); len(f) == 2 { // "Bearer <token>"
-				olds = append(olds, f[1])
-			}
+// finish turns the last attempt's outcome into what Do returns. Every error
+// is stripped of the credentials sent, and matches a shopimg category.
+func (c *Client) finish(ctx context.Context, st *attempt) (*shopimg.Response, error) {
+	c.release(st)
+	var resp *shopimg.Response
+	if st.status != 0 {
+		resp = &shopimg.Response{StatusCode: st.status, Header: st.header, RequestID: st.requestID, Attempts: st.attempts}
+		if st.haveRate {
+			resp.Rate = shopimg.Rate{Known: true, Limit: st.rate.Limit, Remaining: st.rate.Remaining, Reset: st.rate.Reset}
+		}
+		if st.apiErr != nil && st.apiErr.RequestID != "" {
+			resp.RequestID = st.apiErr.RequestID
 		}
 	}
-	if req.URL != nil && req.URL.RawQuery != "" {
-		for k, vs := range req.URL.Query() {
-			if isSecretQuery(k) {
-				olds = append(olds, vs...)
-			}
+	red := st.redactor()
+	var err error
+	switch {
+	case st.prepareErr != nil:
+		err = c.startFailure(ctx, st, red)
+	case st.ok:
+		return resp, nil
+	case st.apiErr != nil:
+		e := scrubAPIError(st.apiErr, red)
+		e.Attempts = st.attempts
+		if st.maybeActed {
+			return resp, fmt.Errorf("%w: %w", shopimg.ErrOutcomeUnknown, e)
 		}
-	}
-	var pairs []string
-	for _, v := range olds {
-		if len(v) >= minSecretLen {
-			pairs = append(pairs, v, "REDACTED")
+		return resp, e
+	case st.netErr != nil:
+		kinds := []error{shopimg.ErrUnavailable}
+		what := "no answer"
+		if ctx.Err() != nil {
+			kinds, what = []error{ctx.Err()}, "cancelled"
 		}
+		err = c.callError(st, red, what, st.netErr, kinds)
+	default:
+		kinds := []error{shopimg.ErrUnavailable}
+		err = c.callError(st, red, st.badBody, nil, kinds)
 	}
-	if len(pairs) == 0 {
-		return
+	return resp, err
+}
+
+// startFailure is the error of an attempt that could not start.
+func (c *Client) startFailure(ctx context.Context, st *attempt, red *redactor) error {
+	var wait *WaitTooLongError
+	var cred *credentialError
+	var body *bodyError
+	switch {
+	case errors.As(st.prepareErr, &wait):
+		e := &shopimg.APIError{
+			Platform: c.cfg.Platform, Method: st.method, Path: st.path,
+			StatusCode: http.StatusTooManyRequests, Message: wait.Error(),
+			RetryAfter: wait.Wait, Attempts: st.attempts,
+		}
+		if st.maybeActed {
+			return fmt.Errorf("%w: %w", shopimg.ErrOutcomeUnknown, e)
+		}
+		return e
+	case errors.As(st.prepareErr, &cred):
+		kinds := []error{}
+		if !isCategorised(cred.err) {
+			kinds = append(kinds, shopimg.ErrUnauthorized)
+		}
+		return c.callError(st, red, "", st.prepareErr, kinds)
+	case errors.As(st.prepareErr, &body):
+		return c.callError(st, red, "", st.prepareErr, []error{shopimg.ErrInvalidInput})
+	case ctx.Err() != nil:
+		return c.callError(st, red, "cancelled", st.prepareErr, nil)
 	}
-	r := strings.NewReplacer(pairs...)
-	e.Body = []byte(r.Replace(string(e.Body)))
-	e.Message, e.Code, e.RequestID = r.Replace(e.Message), r.Replace(e.Code), r.Replace(e.RequestID)
+	return c.callError(st, red, "", st.prepareErr, []error{shopimg.ErrUnavailable})
+}
+
+var categories = []error{
+	shopimg.ErrNotFound, shopimg.ErrUnauthorized, shopimg.ErrRateLimited, shopimg.ErrInvalidInput,
+	shopimg.ErrUnsupported, shopimg.ErrConflict, shopimg.ErrUnavailable, shopimg.ErrOutcomeUnknown,
+	context.Canceled, context.DeadlineExceeded,
+}
+
+func isCategorised(err error) bool {
+	return slices.ContainsFunc(categories, func(k error) bool { return errors.Is(err, k) })
+}
+
+// callError builds the error of a call that got no usable answer.
+func (c *Client) callError(st *attempt, red *redactor, what string, cause error, kinds []error) error {
+	if st.maybeActed {
+		kinds = append(kinds, shopimg.ErrOutcomeUnknown)
+		if what != "" {
+			what += "; "
+		}
+		what += "the platform may have carried it out: check before sending it again"
+	}
+	msg := what
+	if cause != nil {
+		if msg != "" {
+			msg += ": "
+		}
+		msg += cause.Error()
+	}
+	return &CallError{
+		Platform: c.cfg.Platform, Method: st.method, Path: red.String(st.path),
+		Attempts: st.attempts, Message: red.String(msg), kinds: kinds, cause: red.ScrubError(cause),
+	}
+}
+
+// CallError is a call that got no usable answer from the platform: no
+// answer at all (a network failure, a refused redirect, a cancelled
+// context), an answer that could not be read, or a retry that could not
+// start. It matches the categories it was given (shopimg.ErrUnavailable,
+// ErrOutcomeUnknown, ...) and unwraps to its cause, with every credential
+// removed from both.
+type CallError struct {
+	// Platform, Method and Path identify the call.
+	Platform, Method, Path string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// Message says what went wrong.
+	Message string
+
+	kinds []error
+	cause error
+}
+
+// Error returns "<platform>: <method> <path>: <message> (after N attempts)".
+func (e *CallError) Error() string {
+	s := fmt.Sprintf("%s: %s %s: %s", e.Platform, e.Method, e.Path, e.Message)
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return s
+}
+
+// Is reports whether target is one of the error's categories.
+func (e *CallError) Is(target error) bool { return slices.Contains(e.kinds, target) }
+
+// Unwrap returns the cause.
+func (e *CallError) Unwrap() error { return e.cause }
+
+// scrubAPIError removes every credential from e's fields, in place.
+func scrubAPIError(e *shopimg.APIError, red *redactor) *shopimg.APIError {
+	e.Path, e.Message, e.Code, e.RequestID = red.String(e.Path), red.String(e.Message), red.String(e.Code), red.String(e.RequestID)
+	e.Body = red.Bytes(e.Body)
 	for i := range e.Details {
-		e.Details[i].Field, e.Details[i].Message = r.Replace(e.Details[i].Field), r.Replace(e.Details[i].Message)
+		e.Details[i].Field, e.Details[i].Message = red.String(e.Details[i].Field), red.String(e.Details[i].Message)
+	}
+	return e
+}
+
+// zero sets the value out points to to its zero value, so a retried
+// attempt decodes into a clean value.
+func zero(out any) {
+	v := reflect.ValueOf(out)
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		v.Elem().SetZero()
 	}
 }
 
@@ -98,7 +222,7 @@ var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 func describeBody(contentType string, body []byte, truncated bool, readErr error) string {
 	switch {
 	case len(body) == 0 && readErr != nil:
-		return "reading body: " + redactErr(readErr).Error()
+		return "reading body: " + readErr.Error()
 	case len(body) == 0:
 		return "empty body"
 	case isHTML(contentType, body):
@@ -131,62 +255,13 @@ func isHTML(contentType string, body []byte) bool {
 }
 
 // Clean collapses whitespace and cuts s to n runes (adding "…"), for putting
-// a vendor's free text into a one-line error message.
+// a vendor's free text into a one-line error message. Invalid UTF-8 is
+// replaced.
 func Clean(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
-}
-
-// secretQuery lists query parameters whose values are never shown.
-var secretQuery = []string{"access_token", "token", "client_secret", "refresh_token", "api_key", "app_key", "web_api_key", "key", "password", "privatekey", "code"}
-
-func isSecretQuery(name string) bool {
-	for _, s := range secretQuery {
-		if strings.EqualFold(name, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// redactURLString removes the password and secret query values from a URL.
-func redactURLString(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "<unparsable URL>"
-	}
-	return redactURL(u)
-}
-
-func redactURL(u *url.URL) string {
-	ru := *u
-	if ru.User != nil {
-		ru.User = url.User(ru.User.Username())
-	}
-	if ru.RawQuery != "" {
-		q := ru.Query()
-		for k := range q {
-			if isSecretQuery(k) {
-				q.Set(k, "REDACTED")
-			}
-		}
-		ru.RawQuery = q.Encode()
-	}
-	return ru.String()
-}
-
-// redactErr strips secrets from the URL of a *url.Error, the form in which
-// net/http reports transport errors. The copy keeps the wrapped cause.
-func redactErr(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) && err == error(ue) {
-		cp := *ue
-		cp.URL = redactURLString(ue.URL)
-		return &cp
-	}
-	return err
 }

@@ -61,8 +61,7 @@ func FuzzErrorBody(f *testing.F) {
 		})}
 		cfg := rest.Config{
 			Settings: rest.DefaultSettings("https://api.example.com"), Platform: "testvendor",
-			Auth:          func(h http.Header) { h.Set("X-Auth-Token", secret) },
-			SecretHeaders: []string{"X-Auth-Token"},
+			Credentials: []rest.Credential{{Header: "X-Auth-Token", Value: secret}},
 		}
 		cfg.HTTPClient = hc
 		cfg.Retry.MaxRetries = 0

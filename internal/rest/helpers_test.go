@@ -69,10 +69,9 @@ func newHarness(t *testing.T, h http.HandlerFunc, mods ...func(*rest.Config)) *h
 	}))
 	t.Cleanup(hs.srv.Close)
 	cfg := rest.Config{
-		Settings:      rest.DefaultSettings(hs.srv.URL + "/api/v1"),
-		Platform:      "testvendor",
-		Auth:          func(h http.Header) { h.Set("X-Auth-Token", secret) },
-		SecretHeaders: []string{"X-Auth-Token"},
+		Settings:    rest.DefaultSettings(hs.srv.URL + "/api/v1"),
+		Platform:    "testvendor",
+		Credentials: []rest.Credential{{Header: "X-Auth-Token", Value: secret}},
 	}
 	cfg.Clock = hs.clock
 	cfg.Logger = slog.New(slog.NewTextHandler(hs.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -94,7 +93,7 @@ func newHarness(t *testing.T, h http.HandlerFunc, mods ...func(*rest.Config)) *h
 }
 
 // do sends r and checks that an error, if any, carries no secret.
-func (hs *harness) do(ctx context.Context, r *rest.Request, out any) (*rest.Response, error) {
+func (hs *harness) do(ctx context.Context, r *rest.Request, out any) (*shopimg.Response, error) {
 	hs.t.Helper()
 	resp, err := hs.client.Do(ctx, r, out)
 	if err != nil {

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -59,18 +60,64 @@ func NewLimiter(clock shopimg.Clock) *Limiter {
 	return &Limiter{clock: clock}
 }
 
-// Wait blocks until a request may start, or ctx ends. Each successful Wait
-// must be followed by one Observe.
-func (l *Limiter) Wait(ctx context.Context) error {
+// MaxReportedWait clamps every wait a platform reports (a quota reset, a
+// Retry-After): a value beyond it (X-Rate-Limit-Time-Reset-Ms: 999999999 is
+// 11 days) is taken as this long. The client never waits that long anyway:
+// a wait longer than RetryPolicy.MaxRetryAfter fails the call at once with
+// shopimg.ErrRateLimited, whose RetryAfter tells the clamped wait.
+const MaxReportedWait = 24 * time.Hour
+
+// clampWait limits a reported wait to [0, MaxReportedWait].
+func clampWait(d time.Duration) time.Duration {
+	return min(max(d, 0), MaxReportedWait)
+}
+
+// WaitTooLongError is why Wait refused to wait: the quota is used up for
+// longer than the caller allows.
+type WaitTooLongError struct {
+	// Wait is how long the quota stays used up.
+	Wait time.Duration
+	// Max is the longest the caller allowed.
+	Max time.Duration
+}
+
+// Error says how long the wait would have been.
+func (e *WaitTooLongError) Error() string {
+	return fmt.Sprintf("not sent: the platform's quota is used up for another %v, longer than the client waits (MaxRetryAfter %v)", e.Wait.Round(time.Millisecond), e.Max)
+}
+
+// Wait blocks until a request may start, or ctx ends, and takes a slot for
+// it. When the quota the platform reported is used up for longer than
+// maxWait (0: no limit), it returns a *WaitTooLongError at once instead of
+// sleeping. Each successful Wait must be followed by one Observe or
+// Release.
+func (l *Limiter) Wait(ctx context.Context, maxWait time.Duration) error {
+	var waited time.Duration
 	for {
 		d := l.reserve()
 		if d == 0 {
 			return nil
 		}
+		if maxWait > 0 && waited+d > maxWait {
+			return &WaitTooLongError{Wait: d, Max: maxWait}
+		}
 		if err := l.clock.Sleep(ctx, d); err != nil {
 			return err
 		}
+		waited += d
 	}
+}
+
+// Release gives back the slot of a request that was never sent (its body
+// could not be opened, its context ended), without any quota information.
+func (l *Limiter) Release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inflight > 0 {
+		l.inflight--
+	}
+	// The slot's count of remaining requests is not given back: the window
+	// may have changed meanwhile, and an underestimate only costs a slot.
 }
 
 // reserve takes a slot and returns 0, or returns how long to wait first.
@@ -113,6 +160,7 @@ func (l *Limiter) Observe(info RateInfo, ok bool) {
 		return
 	}
 	now := l.clock.Now()
+	info.Reset, info.Window = clampWait(info.Reset), clampWait(info.Window)
 	// Requests still in flight may not have been counted by the server yet,
 	// so they are taken off what it reports (an underestimate at worst).
 	remaining := info.Remaining - l.inflight
@@ -162,7 +210,7 @@ func maxTime(a, b time.Time) time.Time {
 func (l *Limiter) PauseFor(d time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if until := l.clock.Now().Add(d); until.After(l.pausedUntil) {
+	if until := l.clock.Now().Add(clampWait(d)); until.After(l.pausedUntil) {
 		l.pausedUntil = until
 	}
 }

@@ -68,7 +68,7 @@ func TestLimiterOrderOfResponses(t *testing.T) {
 			l := rest.NewLimiter(clock)
 			ctx := context.Background()
 			for range tc.reports {
-				if err := l.Wait(ctx); err != nil {
+				if err := l.Wait(ctx, 0); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -76,7 +76,7 @@ func TestLimiterOrderOfResponses(t *testing.T) {
 				l.Observe(info, true)
 			}
 			for range tc.starts {
-				if err := l.Wait(ctx); err != nil {
+				if err := l.Wait(ctx, 0); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -92,13 +92,13 @@ func TestLimiterRefillsThenBelievesTheServer(t *testing.T) {
 	clock := shopimgtest.NewClock(epoch)
 	l := rest.NewLimiter(clock)
 	ctx := context.Background()
-	_ = l.Wait(ctx)
+	_ = l.Wait(ctx, 0)
 	l.Observe(rest.RateInfo{Remaining: 0, Limit: 3, Reset: 10 * time.Second, Window: 10 * time.Second}, true)
-	_ = l.Wait(ctx) // held 10s, then the limiter refills the window itself (3)
+	_ = l.Wait(ctx, 0) // held 10s, then the limiter refills the window itself (3)
 	// The server says its window (not aligned with the guess) has 0 left for
 	// 2s more: a guess gives way to a report.
 	l.Observe(rest.RateInfo{Remaining: 0, Limit: 3, Reset: 2 * time.Second, Window: 10 * time.Second}, true)
-	_ = l.Wait(ctx)
+	_ = l.Wait(ctx, 0)
 	if diff := cmp.Diff([]time.Duration{10 * time.Second, 2 * time.Second}, clock.Sleeps()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
@@ -111,7 +111,7 @@ func TestLimiterPauseHoldsEveryone(t *testing.T) {
 	l.PauseFor(7 * time.Second)
 	l.PauseFor(3 * time.Second) // a shorter pause does not shorten it
 	for range 2 {
-		if err := l.Wait(context.Background()); err != nil {
+		if err := l.Wait(context.Background(), 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -127,7 +127,7 @@ func TestLimiterWaitEndsWithContext(t *testing.T) {
 	l.PauseFor(time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- l.Wait(ctx) }()
+	go func() { done <- l.Wait(ctx, 0) }()
 	<-clock.sleeping
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {

@@ -35,25 +35,25 @@ func TestRedirectToAnotherOriginIsRefused(t *testing.T) {
 	})
 	for _, tc := range []struct {
 		method string
-		op     rest.Op
+		op     rest.Effect
 		status int
 	}{
-		{http.MethodGet, rest.OpAuto, http.StatusFound},
-		{http.MethodGet, rest.OpAuto, http.StatusTemporaryRedirect},
-		{http.MethodPut, rest.OpAuto, http.StatusPermanentRedirect},
-		{http.MethodPost, rest.OpCreate, http.StatusTemporaryRedirect},
+		{http.MethodGet, rest.Auto, http.StatusFound},
+		{http.MethodGet, rest.Auto, http.StatusTemporaryRedirect},
+		{http.MethodPut, rest.Auto, http.StatusPermanentRedirect},
+		{http.MethodPost, rest.Create, http.StatusTemporaryRedirect},
 	} {
 		t.Run(tc.method+"/"+strconv.Itoa(tc.status), func(t *testing.T) {
 			t.Parallel()
 			hs := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, evil.URL+"/steal", tc.status)
 			})
-			_, err := hs.do(context.Background(), &rest.Request{Method: tc.method, Path: "x", Op: tc.op, JSON: map[string]int{"a": 1}}, nil)
+			_, err := hs.do(context.Background(), &rest.Request{Method: tc.method, Path: "x", Effect: tc.op, JSON: map[string]int{"a": 1}}, nil)
 			var re *rest.RedirectError
 			if !errors.As(err, &re) || re.To != evil.URL {
 				t.Fatalf("err = %v, want a *rest.RedirectError to %s", err, evil.URL)
 			}
-			if got, want := errors.Is(err, shopimg.ErrOutcomeUnknown), tc.op == rest.OpCreate; got != want {
+			if got, want := errors.Is(err, shopimg.ErrOutcomeUnknown), tc.op == rest.Create; got != want {
 				t.Errorf("errors.Is(err, ErrOutcomeUnknown) = %v, want %v: %v", got, want, err)
 			}
 			if n := hs.hits.Load(); n != 1 {
@@ -112,7 +112,8 @@ func TestCallerRedirectPolicyStillApplies(t *testing.T) {
 }
 
 // TestHTMLPageWithStatus200 is described as an HTML page, not as a JSON
-// syntax error; a create so answered may have happened.
+// syntax error, and retried as a maintenance page is (a read); a create so
+// answered may have happened.
 func TestHTMLPageWithStatus200(t *testing.T) {
 	t.Parallel()
 	page := `<html><head><title>Down for maintenance</title></head><body>back soon</body></html>`
@@ -122,11 +123,11 @@ func TestHTMLPageWithStatus200(t *testing.T) {
 	})
 	var out struct{}
 	_, err := hs.do(context.Background(), &rest.Request{Method: http.MethodGet, Path: "x"}, &out)
-	want := "testvendor: GET /api/v1/x: decoding 200 response: expected JSON, got HTML error page (" + strconv.Itoa(len(page)) + " bytes): Down for maintenance"
-	if err == nil || err.Error() != want {
+	want := "testvendor: GET /api/v1/x: expected JSON, got HTML error page (" + strconv.Itoa(len(page)) + " bytes): Down for maintenance (after 4 attempts)"
+	if err == nil || err.Error() != want || !errors.Is(err, shopimg.ErrUnavailable) {
 		t.Errorf("err = %v\nwant  %s", err, want)
 	}
-	_, err = hs.do(context.Background(), &rest.Request{Method: http.MethodPost, Path: "x", Op: rest.OpCreate}, &out)
+	_, err = hs.do(context.Background(), &rest.Request{Method: http.MethodPost, Path: "x", Effect: rest.Create}, &out)
 	if !errors.Is(err, shopimg.ErrOutcomeUnknown) {
 		t.Errorf("create answered with HTML: err = %v, want ErrOutcomeUnknown", err)
 	}

@@ -1,9 +1,11 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"math/rand/v2"
@@ -13,23 +15,43 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shopimg/shopimg"
 )
 
 type attemptKey struct{}
 
 // attempt is the state of one Do call across its attempts. It travels in the
-// request context, because retryablehttp's hooks see only the request.
+// request context, because retryablehttp's hooks see only the request. Each
+// attempt's outcome is judged in checkRetry, which reads the whole answer;
+// Do returns the last attempt's.
 type attempt struct {
-	op           Op
+	effect       Effect
 	method, path string
+	out          any
+	creds        *credentials
+	secrets      []string  // values of dynamic credentials sent
+	red          *redactor // built on first use
 	start        time.Time
 	attempts     int
+	reserved     bool          // a rate-limit slot is held
 	wait         time.Duration // before the next attempt
 	retryAfter   time.Duration // what the server asked for last
-	rate         RateInfo
-	maybeActed   bool  // a create may have been carried out by some attempt
-	lastStatus   int   // the status of the last attempt, 0 if none
-	lastErr      error // the transport error of the last attempt
+	maybeActed   bool          // a create may have been carried out by some attempt
+
+	// The last answer, if any.
+	status    int
+	header    http.Header
+	requestID string
+	rate      RateInfo
+	haveRate  bool
+
+	// The last attempt's outcome: exactly one is set.
+	ok         bool
+	apiErr     *shopimg.APIError // an error status, or a 2xx reporting an error
+	netErr     error             // no answer
+	badBody    string            // a 2xx answer that cannot be read
+	prepareErr error             // the next attempt could not start
 }
 
 func stateOf(ctx context.Context) *attempt {
@@ -37,103 +59,222 @@ func stateOf(ctx context.Context) *attempt {
 	return st
 }
 
-// checkRetry is retryablehttp's CheckRetry: it decides whether to retry and
-// computes the wait, which prepareRetry then sleeps.
+func (st *attempt) addSecret(v string) {
+	if !slices.Contains(st.secrets, v) {
+		st.secrets = append(st.secrets, v)
+		st.red = nil
+	}
+}
+
+// redactor removes every credential this call sent.
+func (st *attempt) redactor() *redactor {
+	if len(st.secrets) == 0 {
+		return st.creds.red
+	}
+	if st.red == nil {
+		st.red = newRedactor(append(slices.Clone(st.creds.fixed), st.secrets...))
+	}
+	return st.red
+}
+
+func (st *attempt) clearOutcome() {
+	st.ok, st.apiErr, st.netErr, st.badBody, st.prepareErr = false, nil, nil, "", nil
+}
+
+// checkRetry is retryablehttp's CheckRetry. It reads the whole answer,
+// judges it (a success, an error status, an error reported in a 2xx body,
+// an unreadable answer, no answer) and decides whether to retry and after
+// how long; prepareRetry then sleeps.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st := stateOf(ctx)
 	if st == nil { // not a request of ours
 		return false, err
 	}
 	st.attempts++
+	st.reserved = false
 	var info RateInfo
 	var haveInfo bool
 	if resp != nil && c.cfg.ReadRate != nil {
 		info, haveInfo = c.cfg.ReadRate(resp.Header)
-		if haveInfo {
-			st.rate = info
-		}
 	}
 	c.limiter.Observe(info, haveInfo)
-	c.logAttempt(st, resp, err)
-	st.lastStatus, st.lastErr = 0, err
 	if resp != nil {
-		st.lastStatus = resp.StatusCode
-	}
-	if err != nil && ctx.Err() != nil {
-		// The request may have been sent before the context ended.
-		st.maybeActed = st.maybeActed || st.op == OpCreate
-		return false, ctx.Err()
-	}
-	if err != nil {
-		if neverActedOn(err) {
-			return false, nil
+		st.status, st.header = resp.StatusCode, resp.Header
+		st.rate, st.haveRate = info, haveInfo
+		if c.cfg.RequestIDHeader != "" {
+			st.requestID = resp.Header.Get(c.cfg.RequestIDHeader)
 		}
-		if st.op == OpCreate && !isDialError(err) {
-			st.maybeActed = true
-			return false, nil
-		}
-		if isPermanentNetError(err) {
-			return false, nil
-		}
-		st.wait = c.backoff(st.attempts)
-		return true, nil
 	}
-	status := resp.StatusCode
-	pause := status == http.StatusTooManyRequests || slices.Contains(c.cfg.PauseStatuses, status)
+	st.clearOutcome()
+	var retry bool
 	switch {
-	case pause:
-		ra := retryAfter(resp.Header, c.cfg.Clock.Now())
+	case err != nil:
+		retry = c.judgeTransport(ctx, st, err)
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		st.apiErr = c.readError(st, resp)
+		retry = c.judgeStatus(st, resp.Header, info, haveInfo)
+	default:
+		retry = c.judgeBody(st, resp, info, haveInfo)
+	}
+	c.logAttempt(st)
+	return retry, nil
+}
+
+// judgeTransport judges an attempt that got no answer.
+func (c *Client) judgeTransport(ctx context.Context, st *attempt, err error) bool {
+	st.netErr = err
+	switch {
+	case ctx.Err() != nil:
+		// The request may have been sent before the context ended.
+		st.maybeActed = st.maybeActed || st.effect == Create
+		return false
+	case neverActedOn(err):
+		return false
+	case st.effect == Create && !isDialError(err):
+		st.maybeActed = true
+		return false
+	case isPermanentNetError(err):
+		return false
+	}
+	st.wait = c.backoff(st.attempts)
+	return true
+}
+
+// judgeStatus judges an attempt answered with the error st.apiErr.
+func (c *Client) judgeStatus(st *attempt, h http.Header, info RateInfo, haveInfo bool) bool {
+	e := st.apiErr
+	status := e.StatusCode
+	ok2xx := st.status >= 200 && st.status <= 299
+	if !refusal(e) && (st.effect == Create || (st.effect == Write && ok2xx)) {
+		// A create that may have happened; or a write the platform
+		// answered 2xx with an error in the body, which it may have done.
+		st.maybeActed = true
+	}
+	capWait := c.cfg.Retry.MaxRetryAfter
+	switch {
+	case status == http.StatusTooManyRequests || slices.Contains(c.cfg.PauseStatuses, status):
+		ra := retryAfter(h, c.cfg.Clock.Now())
 		if status == http.StatusTooManyRequests && haveInfo {
-			ra = max(ra, info.RetryAfter, info.Reset)
+			ra = max(ra, clampWait(info.RetryAfter), clampWait(info.Reset))
 		}
 		st.retryAfter = ra
-		if ra > c.cfg.Retry.MaxRetryAfter {
+		e.RetryAfter = max(e.RetryAfter, ra)
+		if ra > capWait {
 			// Longer than we are willing to wait: fail now, with RetryAfter.
-			return false, nil
+			return false
 		}
 		if ra > 0 {
 			c.limiter.PauseFor(ra)
-			st.wait = jitterUp(ra)
+			st.wait = min(jitterUp(ra), capWait)
 		} else {
 			// No hint (a 429 from platform load, or a lock): back off.
 			st.wait = c.backoff(st.attempts)
 		}
+		return true
 	case status >= 500 && status != http.StatusNotImplemented:
-		if st.op == OpCreate {
-			return false, nil
+		if st.effect == Create {
+			return false
 		}
-		ra := retryAfter(resp.Header, c.cfg.Clock.Now())
+		ra := retryAfter(h, c.cfg.Clock.Now())
 		st.retryAfter = ra
-		if ra > c.cfg.Retry.MaxRetryAfter {
-			return false, nil
+		e.RetryAfter = max(e.RetryAfter, ra)
+		if ra > capWait {
+			return false
 		}
-		st.wait = max(ra, c.backoff(st.attempts))
-	default:
-		return false, nil
+		st.wait = c.backoff(st.attempts)
+		if ra > 0 {
+			st.wait = max(st.wait, min(jitterUp(ra), capWait))
+		}
+		return true
 	}
-	return true, nil
+	return false
+}
+
+// judgeBody reads and decodes a 2xx answer into st.out and lets it check
+// itself. An answer that cannot be read is retried for a read (a proxy's
+// page, a connection cut mid-body); for a write, the platform answered 2xx,
+// so it probably acted, and the outcome is unknown.
+func (c *Client) judgeBody(st *attempt, resp *http.Response, info RateInfo, haveInfo bool) bool {
+	body, truncated, err := readLimited(resp.Body, c.cfg.MaxBody)
+	resp.Body.Close()
+	resp.Body = http.NoBody
+	ct := resp.Header.Get("Content-Type")
+	switch {
+	case truncated:
+		st.badBody = "the answer is larger than the client reads (MaxBody " + strconv.FormatInt(c.cfg.MaxBody, 10) + " bytes)"
+		st.maybeActed = st.maybeActed || st.effect != Read
+		return false
+	case err != nil:
+		st.badBody = "reading the answer: " + err.Error()
+		return c.unreadable(st)
+	case len(body) > 0 && isHTML(ct, body):
+		st.badBody = "expected JSON, got " + describeBody(ct, body, false, nil)
+		return c.unreadable(st)
+	}
+	if st.out != nil {
+		if st.attempts > 1 {
+			zero(st.out) // an earlier attempt may have half decoded into it
+		}
+		if resp.StatusCode != http.StatusNoContent && len(bytes.TrimSpace(body)) > 0 {
+			if err := json.Unmarshal(body, st.out); err != nil {
+				st.badBody = "decoding the answer: " + err.Error()
+				return c.unreadable(st)
+			}
+		}
+	}
+	if chk, ok := st.out.(BodyChecker); ok {
+		e := c.newAPIError(st, resp, body)
+		if chk.CheckBody(e) {
+			st.apiErr = e
+			return c.judgeStatus(st, resp.Header, info, haveInfo)
+		}
+	}
+	st.ok = true
+	return false
+}
+
+// unreadable judges a 2xx answer that cannot be read: retried for a read,
+// for a write the outcome is unknown.
+func (c *Client) unreadable(st *attempt) bool {
+	if st.effect != Read {
+		st.maybeActed = true
+		return false
+	}
+	st.wait = c.backoff(st.attempts)
+	return true
+}
+
+// refusal reports whether an error answer proves the request was not
+// carried out: a 4xx other than 408, or a Kind saying the same.
+func refusal(e *shopimg.APIError) bool {
+	switch e.Kind {
+	case shopimg.ErrInvalidInput, shopimg.ErrUnauthorized, shopimg.ErrNotFound, shopimg.ErrConflict, shopimg.ErrRateLimited:
+		return true
+	case nil:
+		return e.StatusCode >= 400 && e.StatusCode < 500 && e.StatusCode != http.StatusRequestTimeout
+	}
+	return false
 }
 
 // prepareRetry is retryablehttp's PrepareRetry, called only when a retry
 // will really be sent (checkRetry cannot know whether retries are used up):
 // it logs the retry, waits (retryablehttp's own timer was given zero), then
-// takes a rate-limit slot and reopens the body.
+// readies the attempt as Do does.
 func (c *Client) prepareRetry(req *http.Request) error {
 	ctx := req.Context()
-	if st := stateOf(ctx); st != nil {
-		c.logRetry(st, st.lastStatus, st.lastErr)
-		if err := c.cfg.Clock.Sleep(ctx, st.wait); err != nil {
-			return err
-		}
+	st := stateOf(ctx)
+	if st == nil {
+		return nil
 	}
-	if err := c.limiter.Wait(ctx); err != nil {
-		return err
+	c.logRetry(st)
+	err := c.cfg.Clock.Sleep(ctx, st.wait)
+	if err == nil {
+		err = c.start(ctx, st, req)
 	}
-	if c.cfg.Auth != nil {
-		req.Header = req.Header.Clone()
-		c.cfg.Auth(req.Header)
+	if err != nil {
+		st.prepareErr = err
 	}
-	return openBody(req)
+	return err
 }
 
 // backoff is the exponential backoff before retry n (1-based), with "equal
@@ -152,7 +293,7 @@ func (c *Client) backoff(n int) time.Duration {
 }
 
 // jitterUp adds up to 10% to a server-requested wait, so that many clients
-// told the same time do not all come back at once.
+// told the same time do not all come back at once. Callers cap the result.
 func jitterUp(d time.Duration) time.Duration {
 	if d < 10 {
 		return d
@@ -160,7 +301,28 @@ func jitterUp(d time.Duration) time.Duration {
 	return d + rand.N(d/10+1)
 }
 
-func (c *Client) logRetry(st *attempt, status int, err error) {
+func (c *Client) logAttempt(st *attempt) {
+	l := c.cfg.Logger
+	if l == nil {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("platform", c.cfg.Platform),
+		slog.String("method", st.method),
+		slog.String("path", st.path),
+		slog.Int("attempt", st.attempts),
+		slog.Duration("elapsed", c.cfg.Clock.Now().Sub(st.start)),
+	}
+	if st.status != 0 && st.netErr == nil {
+		attrs = append(attrs, slog.Int("status", st.status))
+	}
+	if msg := st.outcomeText(); msg != "" {
+		attrs = append(attrs, slog.String("error", st.redactor().String(msg)))
+	}
+	l.LogAttrs(context.Background(), slog.LevelDebug, "shopimg request", attrs...)
+}
+
+func (c *Client) logRetry(st *attempt) {
 	l := c.cfg.Logger
 	if l == nil {
 		return
@@ -172,37 +334,54 @@ func (c *Client) logRetry(st *attempt, status int, err error) {
 		slog.Int("attempt", st.attempts),
 		slog.Duration("wait", st.wait),
 	}
-	if status != 0 {
-		attrs = append(attrs, slog.Int("status", status))
+	if st.status != 0 && st.netErr == nil {
+		attrs = append(attrs, slog.Int("status", st.status))
 	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", redactErr(err).Error()))
+	if msg := st.outcomeText(); msg != "" {
+		attrs = append(attrs, slog.String("error", st.redactor().String(msg)))
 	}
 	l.LogAttrs(context.Background(), slog.LevelWarn, "shopimg retry", attrs...)
 }
 
+// outcomeText describes the last attempt's failure ("" for none), before
+// redaction.
+func (st *attempt) outcomeText() string {
+	switch {
+	case st.apiErr != nil:
+		return st.apiErr.Error()
+	case st.netErr != nil:
+		return st.netErr.Error()
+	}
+	return st.badBody
+}
+
 // retryAfter parses the Retry-After header, in seconds or as an HTTP date,
-// relative to now. It returns 0 when absent or unparsable.
+// relative to now, clamped to MaxReportedWait. It returns 0 when absent or
+// unparsable.
 func retryAfter(h http.Header, now time.Time) time.Duration {
 	return ParseRetryAfter(h.Get("Retry-After"), now)
 }
 
-// ParseRetryAfter parses a Retry-After value: delay seconds or an HTTP date.
-// It returns 0 for an empty, invalid or past value.
+// ParseRetryAfter parses a Retry-After value: delay seconds (a fraction is
+// kept) or an HTTP date. It returns 0 for an empty, invalid or past value,
+// and clamps a longer one to MaxReportedWait.
 func ParseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
 	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if !(secs > 0 && secs <= 1e9) { // also refuses NaN and Inf
+		if !(secs > 0) { // also refuses NaN
 			return 0
+		}
+		if secs >= MaxReportedWait.Seconds() { // also +Inf
+			return MaxReportedWait
 		}
 		return time.Duration(secs * float64(time.Second))
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return clampWait(d)
 		}
 	}
 	return 0

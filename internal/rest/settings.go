@@ -13,13 +13,24 @@ import (
 // DefaultMaxErrorBody is how much of an error response body is read.
 const DefaultMaxErrorBody = 64 << 10
 
+// DefaultMaxBody is the largest successful answer a client reads, after
+// decompression: 8 MiB, far above the largest legitimate answer of the
+// supported platforms (a BigCommerce page of 250 images is about 0.5 MiB).
+// A larger answer fails the call with an error saying so, instead of
+// taking memory without bound. Vendors whose answers can be larger set
+// their own default; users change it with their WithMaxBody option.
+const DefaultMaxBody = 8 << 20
+
 // Settings are the options every vendor client shares. Vendor packages embed
 // it in their option struct and expose each setter as a With... option.
 type Settings struct {
 	// BaseURL is the API root; request paths are relative to it.
 	BaseURL string
-	// HTTPClient sends the requests; a copy is used so the caller's value is
-	// never changed.
+	// HTTPClient sends the requests. It is never changed: its Transport is
+	// looked up at every request (so httpmock.ActivateNonDefault on it
+	// works before or after the client is made), its Timeout and Jar are
+	// read once, and its CheckRedirect runs after the core's own redirect
+	// policy.
 	HTTPClient *http.Client
 	// Retry is the retry policy.
 	Retry shopimg.RetryPolicy
@@ -32,6 +43,8 @@ type Settings struct {
 	UserAgent string
 	// MaxErrorBody is how many bytes of an error body are read.
 	MaxErrorBody int64
+	// MaxBody is the largest successful answer read (DefaultMaxBody).
+	MaxBody int64
 	// Limiter is the per-store rate limiter; nil makes a new one per client.
 	Limiter *Limiter
 }
@@ -44,6 +57,7 @@ func DefaultSettings(baseURL string) Settings {
 		Clock:        shopimg.SystemClock{},
 		UserAgent:    shopimg.UserAgent,
 		MaxErrorBody: DefaultMaxErrorBody,
+		MaxBody:      DefaultMaxBody,
 	}
 }
 
@@ -58,13 +72,13 @@ func (s *Settings) SetBaseURL(raw string) error {
 	return nil
 }
 
-// SetHTTPClient sets the HTTP client (copied).
+// SetHTTPClient sets the HTTP client (kept, never changed; see
+// Settings.HTTPClient).
 func (s *Settings) SetHTTPClient(c *http.Client) error {
 	if c == nil {
 		return &shopimg.InputError{Field: "HTTPClient", Reason: "is nil"}
 	}
-	cp := *c
-	s.HTTPClient = &cp
+	s.HTTPClient = c
 	return nil
 }
 
@@ -112,6 +126,15 @@ func (s *Settings) SetMaxErrorBody(n int64) error {
 		return &shopimg.InputError{Field: "MaxErrorBody", Reason: "must be positive"}
 	}
 	s.MaxErrorBody = n
+	return nil
+}
+
+// SetMaxBody sets the largest successful answer read.
+func (s *Settings) SetMaxBody(n int64) error {
+	if n <= 0 {
+		return &shopimg.InputError{Field: "MaxBody", Reason: "must be positive"}
+	}
+	s.MaxBody = n
 	return nil
 }
 

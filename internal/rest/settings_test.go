@@ -24,6 +24,7 @@ func TestDefaultSettings(t *testing.T) {
 		Clock:        shopimg.SystemClock{},
 		UserAgent:    shopimg.UserAgent,
 		MaxErrorBody: rest.DefaultMaxErrorBody,
+		MaxBody:      rest.DefaultMaxBody,
 	}
 	if diff := cmp.Diff(want, rest.DefaultSettings("https://api.example.com/v3"), cmpopts.IgnoreUnexported(rest.Limiter{})); diff != "" {
 		t.Errorf("DefaultSettings (-want +got):\n%s", diff)
@@ -87,12 +88,8 @@ func TestSettersSet(t *testing.T) {
 	if s.BaseURL != "https://api.example.com/v3" {
 		t.Errorf("BaseURL = %q, want the trailing slash trimmed", s.BaseURL)
 	}
-	if s.HTTPClient == hc || s.HTTPClient.Timeout != time.Minute {
-		t.Errorf("HTTPClient is the caller's value or lost its settings")
-	}
-	hc.Timeout = time.Second
-	if s.HTTPClient.Timeout != time.Minute {
-		t.Errorf("changing the caller's client changed the settings' copy")
+	if s.HTTPClient != hc || hc.Timeout != time.Minute {
+		t.Errorf("HTTPClient is not the caller's value, or was changed")
 	}
 	if s.Retry != policy || s.Logger != logger || s.Clock != clock || s.MaxErrorBody != 10 || s.Limiter != lim {
 		t.Errorf("settings = %+v", s)

@@ -20,7 +20,7 @@ func Example_faults() {
 	client, _ := srv.NewClient(threedcart.WithRetry(shopimg.RetryPolicy{}))
 
 	srv.Faults().Add(threedcarttest.Fault{Method: http.MethodPost, Path: threedcarttest.ImagesPath(9), AfterApply: true, Drop: true})
-	_, err := client.CreateImage(context.Background(), 9, threedcart.CreateImageRequest{ImageGalleryFile: "https://cdn.example.com/a.jpg"})
+	_, _, err := client.CreateImage(context.Background(), 9, threedcart.CreateImageRequest{ImageGalleryFile: "https://cdn.example.com/a.jpg"})
 	fmt.Println(errors.Is(err, shopimg.ErrOutcomeUnknown))
 
 	stored, _ := srv.Images(9)

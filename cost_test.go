@@ -1,7 +1,6 @@
 package shopimg_test
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -46,7 +45,7 @@ func applyMoves(current, target, moves []string) []string {
 	return order
 }
 
-func TestReorderMovesIsMinimalAndSufficient(t *testing.T) {
+func TestReorderWritesIsMinimalAndSufficient(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := range 2000 {
@@ -62,7 +61,7 @@ func TestReorderMovesIsMinimalAndSufficient(t *testing.T) {
 			i, j := rng.IntN(n), rng.IntN(n)
 			target[i], target[j] = target[j], target[i]
 		}
-		moves := shopimg.ReorderMoves(current, target)
+		moves := perImage.ReorderWrites(current, target)
 		pos := map[string]int{}
 		for i, id := range current {
 			pos[id] = i
@@ -80,7 +79,7 @@ func TestReorderMovesIsMinimalAndSufficient(t *testing.T) {
 	}
 }
 
-func TestReorderMovesExamples(t *testing.T) {
+func TestReorderWritesPerImageExamples(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		current, target, want []string
@@ -89,41 +88,25 @@ func TestReorderMovesExamples(t *testing.T) {
 		{[]string{"a", "b", "c"}, []string{"a", "b", "c"}, []string{}},
 		{[]string{"a", "b", "c"}, []string{"c", "a", "b"}, []string{"c"}},
 		{[]string{"a", "b", "c", "d"}, []string{"b", "c", "d", "a"}, []string{"a"}},
-		{[]string{"a", "b", "c"}, []string{"c", "b", "a"}, []string{"c", "b"}},
+		{[]string{"a", "b", "c"}, []string{"c", "b", "a"}, []string{"b", "a"}},
 	}
 	for _, tc := range cases {
-		if got := shopimg.ReorderMoves(tc.current, tc.target); !slices.Equal(got, tc.want) {
-			t.Errorf("ReorderMoves(%v, %v) = %v, want %v", tc.current, tc.target, got, tc.want)
+		if got := perImage.ReorderWrites(tc.current, tc.target); !slices.Equal(got, tc.want) {
+			t.Errorf("ReorderWrites(%v, %v) = %v, want %v", tc.current, tc.target, got, tc.want)
 		}
 	}
 }
 
-func TestCheckPermutation(t *testing.T) {
+func TestCalls(t *testing.T) {
 	t.Parallel()
-	cur := []string{"1", "2", "3"}
-	good := [][]string{{"3", "1", "2"}, {"1", "2", "3"}}
-	for _, ids := range good {
-		if err := shopimg.CheckPermutation(cur, ids); err != nil {
-			t.Errorf("CheckPermutation(%v) = %v", ids, err)
-		}
-	}
-	bad := map[string][]string{
-		"short":     {"1", "2"},
-		"long":      {"1", "2", "3", "3"},
-		"duplicate": {"1", "1", "2"},
-		"unknown":   {"1", "2", "9"},
-		"empty id":  {"1", "", "3"},
-	}
-	for name, ids := range bad {
-		err := shopimg.CheckPermutation(cur, ids)
-		var in *shopimg.InputError
-		if !errors.Is(err, shopimg.ErrInvalidInput) || !errors.As(err, &in) || in.Field != "imageIDs" {
-			t.Errorf("%s: err = %v, want an InputError on imageIDs", name, err)
+	for _, tc := range []struct{ per, n, want int }{{0, 0, 0}, {0, 7, 1}, {5, 0, 0}, {5, 5, 1}, {5, 6, 2}, {5, 12, 3}, {100, 250, 3}} {
+		if got := (shopimg.Capabilities{MaxPerCall: tc.per}).Calls(tc.n); got != tc.want {
+			t.Errorf("MaxPerCall %d: Calls(%d) = %d, want %d", tc.per, tc.n, got, tc.want)
 		}
 	}
 }
 
-func BenchmarkReorderMoves1000(b *testing.B) {
+func BenchmarkReorderWrites1000(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	current := make([]string, 1000)
 	for i := range current {
@@ -133,7 +116,7 @@ func BenchmarkReorderMoves1000(b *testing.B) {
 	rng.Shuffle(len(target), func(i, j int) { target[i], target[j] = target[j], target[i] })
 	b.ReportAllocs()
 	for b.Loop() {
-		shopimg.ReorderMoves(current, target)
+		perImage.ReorderWrites(current, target)
 	}
 }
 
@@ -170,13 +153,13 @@ func TestReorderCostExamples(t *testing.T) {
 		{"flag ignored without reorder", shopimg.Capabilities{MainIsFlag: true}, abc, []string{"b", "c", "d", "a"}, 1},
 	}
 	for _, tc := range cases {
-		if got := shopimg.ReorderCost(tc.caps, tc.current, tc.target); got != tc.want {
+		if got := tc.caps.ReorderCost(tc.current, tc.target); got != tc.want {
 			t.Errorf("%s: ReorderCost(%v, %v) = %d, want %d", tc.name, tc.current, tc.target, got, tc.want)
 		}
 	}
 }
 
-func TestReorderMovesForExamples(t *testing.T) {
+func TestReorderWritesExamples(t *testing.T) {
 	t.Parallel()
 	abc := []string{"a", "b", "c", "d"}
 	cases := []struct {
@@ -187,7 +170,7 @@ func TestReorderMovesForExamples(t *testing.T) {
 		want            []string
 	}{
 		{"empty", flagMain, nil, nil, nil, []string{}},
-		{"plain is ReorderMoves", perImage, abc, []string{"c", "b", "a", "d"}, nil, shopimg.ReorderMoves(abc, []string{"c", "b", "a", "d"})},
+		{"plain", perImage, abc, []string{"c", "b", "a", "d"}, nil, []string{"b", "a"}},
 		{"rotated left, flag", flagMain, abc, []string{"b", "c", "d", "a"}, nil, []string{"b", "a"}},
 		{"rotated right, flag", flagMain, abc, []string{"d", "a", "b", "c"}, nil, []string{"d"}},
 		{"written, unmoved", perImage, abc, abc, []string{"c"}, []string{"c"}},
@@ -201,11 +184,11 @@ func TestReorderMovesForExamples(t *testing.T) {
 		{"old main second, written", flagMain, abc, []string{"b", "a", "c", "d"}, []string{"a"}, []string{"b", "a"}},
 		{"old main moved down, written", flagMain, abc, []string{"b", "c", "a", "d"}, []string{"a"}, []string{"b", "a"}},
 		{"new main written anyway", flagMain, abc, []string{"c", "a", "b", "d"}, []string{"c"}, []string{"c"}},
-		{"main kept and written", flagMain, abc, []string{"a", "b", "d", "c"}, []string{"a"}, []string{"a", "d"}},
+		{"main kept and written", flagMain, abc, []string{"a", "b", "d", "c"}, []string{"a"}, []string{"a", "c"}},
 	}
 	for _, tc := range cases {
-		if got := shopimg.ReorderMovesFor(tc.caps, tc.current, tc.target, tc.written...); !slices.Equal(got, tc.want) {
-			t.Errorf("%s: ReorderMovesFor(%v, %v, %v) = %v, want %v", tc.name, tc.current, tc.target, tc.written, got, tc.want)
+		if got := tc.caps.ReorderWrites(tc.current, tc.target, tc.written...); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: ReorderWrites(%v, %v, %v) = %v, want %v", tc.name, tc.current, tc.target, tc.written, got, tc.want)
 		}
 	}
 }
@@ -322,12 +305,12 @@ func applyFlagMoves(current, target, moves []string) ([]string, bool) {
 	return s.display(), s.sort[0] == s.main
 }
 
-// TestReorderMovesForMatchesBruteForce checks ReorderCost and
-// ReorderMovesFor against an exhaustive search over every sequence of
+// TestReorderWritesMatchesBruteForce checks ReorderCost and
+// ReorderWrites against an exhaustive search over every sequence of
 // single-image writes on a model of each kind of platform (per-image moves,
 // and a main image that is a flag), with and without images written anyway,
 // and checks that writing the returned images in order reaches the target.
-func TestReorderMovesForMatchesBruteForce(t *testing.T) {
+func TestReorderWritesMatchesBruteForce(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(5, 8))
 	trials := 1500
@@ -358,13 +341,13 @@ func TestReorderMovesForMatchesBruteForce(t *testing.T) {
 			changedMain++
 		}
 		for _, caps := range []shopimg.Capabilities{perImage, flagMain} {
-			moves := shopimg.ReorderMovesFor(caps, current, target, written...)
+			moves := caps.ReorderWrites(current, target, written...)
 			want := bruteForceWrites(caps.MainIsFlag, current, target, written)
 			if len(moves) != want {
-				t.Fatalf("trial %d, flag %v: ReorderMovesFor(%v, %v, %v) = %v, the least is %d writes", trial, caps.MainIsFlag, current, target, written, moves, want)
+				t.Fatalf("trial %d, flag %v: ReorderWrites(%v, %v, %v) = %v, the least is %d writes", trial, caps.MainIsFlag, current, target, written, moves, want)
 			}
 			if written == nil {
-				if got := shopimg.ReorderCost(caps, current, target); got != want {
+				if got := caps.ReorderCost(current, target); got != want {
 					t.Fatalf("trial %d, flag %v: ReorderCost(%v, %v) = %d, the least is %d", trial, caps.MainIsFlag, current, target, got, want)
 				}
 			}
