@@ -27,13 +27,6 @@ import (
 // every further item. An HTML or empty body gives a Message describing it.
 type APIError = shopimg.APIError
 
-// maxDetails caps the field errors kept from one body, and maxText the
-// runes of one message.
-const (
-	maxDetails = 20
-	maxText    = 300
-)
-
 // v3Error is the v3 error body: error_Base plus errorResponse_422's code and
 // errors. Errors is kept raw: the spec types it as an object of anything
 // (DetailedErrors, additionalProperties: true).
@@ -67,10 +60,10 @@ func decodeError(e *APIError, _ http.Header, body []byte) {
 			return
 		}
 		if v.Title != "" {
-			e.Message = rest.Clean(v.Title, maxText)
+			e.Message = v.Title
 		}
 		if v.Code != "" && v.Code.String() != strconv.Itoa(e.StatusCode) {
-			e.Code = rest.Clean(v.Code.String(), maxText)
+			e.Code = v.Code.String()
 		}
 		e.Details = appendDetails(e.Details, "", v.Errors)
 	case '[':
@@ -81,7 +74,7 @@ func decodeError(e *APIError, _ http.Header, body []byte) {
 		for i, it := range items {
 			if i == 0 {
 				if it.Message != "" {
-					e.Message = rest.Clean(it.Message, maxText)
+					e.Message = it.Message
 				}
 			} else if it.Message != "" {
 				e.Details = appendDetail(e.Details, "", it.Message)
@@ -128,13 +121,7 @@ func appendDetails(ds []shopimg.FieldError, field string, raw json.RawMessage) [
 }
 
 func appendDetail(ds []shopimg.FieldError, field, msg string) []shopimg.FieldError {
-	switch {
-	case len(ds) > maxDetails:
-		return ds
-	case len(ds) == maxDetails:
-		return append(ds, shopimg.FieldError{Message: "more errors left out"})
-	}
-	return append(ds, shopimg.FieldError{Field: rest.Clean(field, maxText), Message: rest.Clean(msg, maxText)})
+	return append(ds, shopimg.FieldError{Field: field, Message: msg})
 }
 
 // text returns a JSON string's content, or any other value's compact JSON.

@@ -3,13 +3,11 @@ package threedcart
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/shopimg/shopimg"
-	"github.com/shopimg/shopimg/internal/rest"
 )
 
 // APIError is the error every call returns for an error response (and for a
@@ -22,13 +20,6 @@ import (
 // the Key). From an ASP.NET {"Message": ...} body (a 401), Message is that
 // message. An HTML or empty body gives a Message describing it.
 type APIError = shopimg.APIError
-
-// maxDetails caps the item errors kept from one body, and maxText the
-// runes of one message.
-const (
-	maxDetails = 20
-	maxText    = 300
-)
 
 // MessageOffsetExceeded is the Message the API answers when offset is past
 // the last image (VENDORS.md: skuvault treats it as "no more data").
@@ -135,7 +126,7 @@ func decodeError(e *APIError, _ http.Header, body []byte) {
 		if m.MessageDetail != "" {
 			msg += ": " + string(m.MessageDetail)
 		}
-		e.Message = rest.Clean(msg, maxText)
+		e.Message = strings.TrimSpace(msg)
 	}
 }
 
@@ -162,29 +153,25 @@ func fillFromResults(e *APIError, rs []Result, setStatus bool) {
 	}
 	first := pick[0]
 	if first.Message != "" {
-		e.Message = rest.Clean(string(first.Message), maxText)
+		e.Message = strings.TrimSpace(string(first.Message))
 	}
 	if setStatus {
 		if code := first.StatusCode(); code != 0 {
 			e.StatusCode = code
 		}
 	}
-	if st := rest.Clean(string(first.Status), maxText); st != strconv.Itoa(e.StatusCode) {
+	if st := strings.TrimSpace(string(first.Status)); st != strconv.Itoa(e.StatusCode) {
 		e.Code = st
 	}
 	if len(pick) == 1 && first.Key == "" {
 		return // the message says it all
 	}
-	for i, r := range pick {
-		if i == maxDetails {
-			e.Details = append(e.Details, shopimg.FieldError{Message: fmt.Sprintf("and %d more", len(pick)-maxDetails)})
-			break
-		}
-		field := rest.Clean(string(r.Key), maxText)
-		if v := rest.Clean(string(r.Value), maxText); v != "" && field != "" {
+	for _, r := range pick {
+		field := strings.TrimSpace(string(r.Key))
+		if v := strings.TrimSpace(string(r.Value)); v != "" && field != "" {
 			field += "=" + v
 		}
-		e.Details = append(e.Details, shopimg.FieldError{Field: field, Message: rest.Clean(string(r.Message), maxText)})
+		e.Details = append(e.Details, shopimg.FieldError{Field: field, Message: strings.TrimSpace(string(r.Message))})
 	}
 }
 

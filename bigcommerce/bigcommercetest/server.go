@@ -60,7 +60,7 @@
 //     X-Retry-After up to the second, so a client that waits that long is
 //     never early [I]. The 429 body is a v3 error [I].
 //
-// The fake runs on internal/fakestore: it records every request (with
+// The fake runs on shopimgtest/fakestore: it records every request (with
 // X-Auth-Token redacted), takes scripted faults (a status, a dropped
 // connection, latency, AfterApply) and uses an injectable clock for dates,
 // latency and the quota.
@@ -78,7 +78,7 @@ import (
 
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/bigcommerce"
-	"github.com/shopimg/shopimg/internal/fakestore"
+	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 )
 
 // Fault is a scripted failure; add it with srv.Faults().Add.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopimg/shopimg/internal/fakestore"
+	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 )
 
 // wireV2 is a v2 product image (seeds/001, VENDORS.md 2b), with its own

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shopimg/shopimg/internal/fakestore"
+	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 )
 
 // wireV3 is productImage_Full as the fake sends it. The tags are written

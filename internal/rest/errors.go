@@ -39,6 +39,10 @@ func (c *Client) newAPIError(st *attempt, resp *http.Response, body []byte) *sho
 // into a *shopimg.APIError, refined by the vendor's decoder.
 func (c *Client) readError(st *attempt, resp *http.Response) *shopimg.APIError {
 	body, truncated, readErr := readLimited(resp.Body, c.cfg.MaxErrorBody)
+	// Credentials go before anything reads the body: a message cut to
+	// length could otherwise keep the start of one, which no redaction
+	// could recognise afterwards.
+	body = st.redactor().Bytes(body)
 	ct := resp.Header.Get("Content-Type")
 	e := c.newAPIError(st, resp, body)
 	e.Message = describeBody(ct, body, truncated, readErr)
@@ -185,12 +189,29 @@ func (e *CallError) Is(target error) bool { return slices.Contains(e.kinds, targ
 // Unwrap returns the cause.
 func (e *CallError) Unwrap() error { return e.cause }
 
-// scrubAPIError removes every credential from e's fields, in place.
+// Bounds of an *shopimg.APIError's text, applied by the core after the
+// credentials are removed (so a cut can never keep part of one); vendor
+// decoders pass the vendor's text as it is.
+const (
+	maxMessage = 300 // runes of Message and of a detail's Message
+	maxName    = 100 // runes of Code, RequestID and a detail's Field
+	maxDetails = 20  // details kept, plus one saying how many were left out
+)
+
+// scrubAPIError removes every credential from e's fields, in place, then
+// makes each text field one bounded line.
 func scrubAPIError(e *shopimg.APIError, red *redactor) *shopimg.APIError {
-	e.Path, e.Message, e.Code, e.RequestID = red.String(e.Path), red.String(e.Message), red.String(e.Code), red.String(e.RequestID)
+	e.Path = red.String(e.Path)
+	e.Message = clean(red.String(e.Message), maxMessage)
+	e.Code = clean(red.String(e.Code), maxName)
+	e.RequestID = clean(red.String(e.RequestID), maxName)
 	e.Body = red.Bytes(e.Body)
+	if n := len(e.Details); n > maxDetails {
+		e.Details = append(e.Details[:maxDetails:maxDetails], shopimg.FieldError{Message: fmt.Sprintf("and %d more", n-maxDetails)})
+	}
 	for i := range e.Details {
-		e.Details[i].Field, e.Details[i].Message = red.String(e.Details[i].Field), red.String(e.Details[i].Message)
+		e.Details[i].Field = clean(red.String(e.Details[i].Field), maxName)
+		e.Details[i].Message = clean(red.String(e.Details[i].Message), maxMessage)
 	}
 	return e
 }
@@ -228,7 +249,7 @@ func describeBody(contentType string, body []byte, truncated bool, readErr error
 	case isHTML(contentType, body):
 		msg := fmt.Sprintf("HTML error page (%s)", sizeText(len(body), truncated))
 		if m := titleRE.FindSubmatch(body); m != nil {
-			if t := Clean(string(m[1]), 120); t != "" {
+			if t := clean(string(m[1]), 120); t != "" {
 				msg += ": " + t
 			}
 		}
@@ -236,7 +257,7 @@ func describeBody(contentType string, body []byte, truncated bool, readErr error
 	case !utf8.Valid(body):
 		return fmt.Sprintf("binary body (%s)", sizeText(len(body), truncated))
 	}
-	return Clean(string(body), 300)
+	return clean(string(body), maxMessage)
 }
 
 func sizeText(n int, truncated bool) string {
@@ -254,10 +275,10 @@ func isHTML(contentType string, body []byte) bool {
 	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
 }
 
-// Clean collapses whitespace and cuts s to n runes (adding "…"), for putting
+// clean collapses whitespace and cuts s to n runes (adding "…"), for putting
 // a vendor's free text into a one-line error message. Invalid UTF-8 is
 // replaced.
-func Clean(s string, n int) string {
+func clean(s string, n int) string {
 	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
 	if utf8.RuneCountInString(s) <= n {
 		return s

@@ -208,7 +208,7 @@ func (c *Client) judgeBody(st *attempt, resp *http.Response, info RateInfo, have
 		st.badBody = "reading the answer: " + err.Error()
 		return c.unreadable(st)
 	case len(body) > 0 && isHTML(ct, body):
-		st.badBody = "expected JSON, got " + describeBody(ct, body, false, nil)
+		st.badBody = "expected JSON, got " + describeBody(ct, st.redactor().Bytes(body), false, nil)
 		return c.unreadable(st)
 	}
 	if st.out != nil {

@@ -37,7 +37,7 @@
 //     "Status":"201","Message":"Created successfully"}] [I: the vendor
 //     publishes no sample].
 //
-// The fake runs on internal/fakestore, so it records every request (with
+// The fake runs on shopimgtest/fakestore, so it records every request (with
 // the credential headers redacted), takes scripted faults (a status, a
 // dropped connection, latency, AfterApply), can enforce a request quota
 // (WithQuota: 429 with Retry-After; off by default, the vendor documents

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/shopimg/shopimg"
-	"github.com/shopimg/shopimg/internal/fakestore"
+	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 	"github.com/shopimg/shopimg/threedcart"
 )
 

@@ -78,6 +78,7 @@ func (r RecordedRequest) clone() RecordedRequest {
 type Recorder struct {
 	clock      shopimg.Clock
 	secrets    []string // lower case patterns
+	values     *strings.Replacer // secret values -> Redacted; nil when none
 	maxBody    int64    // < 0: bodies are not kept
 	maxRecords int      // 0: unlimited; < 0: none kept
 
@@ -99,7 +100,24 @@ func newRecorder(clock shopimg.Clock, opts Options) *Recorder {
 	if maxBody == 0 {
 		maxBody = DefaultMaxBody
 	}
-	return &Recorder{clock: clock, secrets: lower, maxBody: maxBody, maxRecords: opts.MaxRecords, counts: map[string]int{}}
+	rec := &Recorder{clock: clock, secrets: lower, maxBody: maxBody, maxRecords: opts.MaxRecords, counts: map[string]int{}}
+	var pairs []string
+	for _, v := range opts.Secrets {
+		if v == "" {
+			continue
+		}
+		pairs = append(pairs, v, Redacted)
+		if q := url.QueryEscape(v); q != v {
+			pairs = append(pairs, q, Redacted)
+		}
+		if p := url.PathEscape(v); p != v {
+			pairs = append(pairs, p, Redacted)
+		}
+	}
+	if len(pairs) > 0 {
+		rec.values = strings.NewReplacer(pairs...)
+	}
+	return rec
 }
 
 // Requests returns a copy of the recorded requests, oldest first.
@@ -170,13 +188,25 @@ func (rec *Recorder) redact(h http.Header) http.Header {
 	}
 	for k, vs := range h {
 		lk := strings.ToLower(k)
-		if slices.ContainsFunc(rec.secrets, func(p string) bool { ok, _ := path.Match(p, lk); return ok }) {
-			for i := range vs {
+		secret := slices.ContainsFunc(rec.secrets, func(p string) bool { ok, _ := path.Match(p, lk); return ok })
+		for i := range vs {
+			switch {
+			case secret:
 				vs[i] = Redacted
+			case rec.values != nil:
+				vs[i] = rec.values.Replace(vs[i])
 			}
 		}
 	}
 	return h
+}
+
+// scrub replaces the secret values in s.
+func (rec *Recorder) scrub(s string) string {
+	if rec.values == nil {
+		return s
+	}
+	return rec.values.Replace(s)
 }
 
 // wrap records every request passing through next.
@@ -184,14 +214,17 @@ func (rec *Recorder) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entry := RecordedRequest{
 			Method:   r.Method,
-			Path:     r.URL.EscapedPath(),
-			RawQuery: r.URL.RawQuery,
+			Path:     rec.scrub(r.URL.EscapedPath()),
+			RawQuery: rec.scrub(r.URL.RawQuery),
 			Header:   rec.redact(r.Header),
 			Time:     rec.clock.Now(),
 		}
 		if rec.maxBody > 0 && r.Body != nil && r.Body != http.NoBody {
 			r2 := *r
 			entry.Body, entry.BodyTruncated, r2.Body = peekBody(r.Body, rec.maxBody)
+			if rec.values != nil {
+				entry.Body = []byte(rec.values.Replace(string(entry.Body)))
+			}
 			r = &r2
 		}
 		// The entry is added once: when the handler returns, or, for a

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopimg/shopimg/internal/fakestore"
+	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 )
 
 type image struct {

@@ -3,6 +3,7 @@ package fakestore
 import (
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/shopimg/shopimg"
 )
@@ -19,6 +20,11 @@ type Options struct {
 	// replaces with Redacted (case-insensitive, "*" wildcards allowed); nil
 	// means DefaultSecretHeaders(). Append to that to add names.
 	SecretHeaders []string
+	// Secrets are credential values (the keys and tokens the fake
+	// accepts) that the recorder replaces with Redacted wherever they
+	// appear in a recorded request: any header, the query string (also
+	// percent-encoded) and the body.
+	Secrets []string
 	// MaxRecordedBody is how much of each request body is recorded; zero
 	// means DefaultMaxBody, negative records no body.
 	MaxRecordedBody int64
@@ -37,6 +43,53 @@ type Options struct {
 	// retry headers, status (normally 429) and body, from s.RetryAfter. Nil
 	// means RejectTooMany.
 	QuotaReject func(w http.ResponseWriter, s QuotaState)
+}
+
+// Config is what every vendor fake's options set, whatever the vendor: the
+// clock, the recorder's limits, the first ID and GUID seed of the
+// catalogue, the quota, and the credential values to redact. A vendor fake
+// embeds it in its own configuration, exposes it through its With...
+// options, and builds its engine with Options and its catalogue with
+// CatalogOptions.
+type Config struct {
+	// Clock times recorded requests, fault latency, quotas and the dates
+	// the fake stamps; nil means shopimg.SystemClock{}.
+	Clock shopimg.Clock
+	// MaxRecords and MaxRecordedBody limit the recorder (see Options).
+	MaxRecords      int
+	MaxRecordedBody int64
+	// FirstID is the first number the catalogue hands out (see
+	// CatalogOptions).
+	FirstID int64
+	// Seed makes the catalogue's GUIDs deterministic.
+	Seed uint64
+	// Quota is the rate limit; nil means none.
+	Quota QuotaModel
+	// Secrets are redacted from recorded requests (see Options.Secrets).
+	Secrets []string
+}
+
+// Options returns the engine options of c, with the vendor's quota headers
+// and rejection (either may be nil).
+func (c Config) Options(headers func(http.Header, QuotaState), reject func(http.ResponseWriter, QuotaState)) Options {
+	o := Options{Clock: c.Clock, MaxRecords: c.MaxRecords, MaxRecordedBody: c.MaxRecordedBody, Secrets: c.Secrets, Quota: c.Quota}
+	if c.Quota != nil {
+		o.QuotaHeaders, o.QuotaReject = headers, reject
+	}
+	return o
+}
+
+// CatalogOptions returns the catalogue options of c.
+func (c Config) CatalogOptions() CatalogOptions {
+	return CatalogOptions{FirstID: c.FirstID, Seed: c.Seed}
+}
+
+// Now returns the current time of c's clock (the system clock when nil).
+func (c Config) Now() time.Time {
+	if c.Clock == nil {
+		return time.Now()
+	}
+	return c.Clock.Now()
 }
 
 // Handler wraps a vendor fake's handler with the engine, in this order:
