@@ -30,7 +30,9 @@ func TestNoCredentialInErrorsOrLogs(t *testing.T) {
 			return c.ProductImages(), []any{c}, nil
 		},
 		ProductID: "111", ImageID: "5",
-		IsListing: func(r *http.Request) bool { return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/images") },
+		IsListing: func(r *http.Request) bool {
+			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/images")
+		},
 		Listing: func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = fmt.Fprint(w, `{"data":[{"id":5,"product_id":111,"is_thumbnail":true,"sort_order":0,"description":"x"}],"meta":{"pagination":{"total":1,"count":1,"per_page":250,"current_page":1,"total_pages":1}}}`)

@@ -77,10 +77,10 @@ func (r RecordedRequest) clone() RecordedRequest {
 // the order they completed.
 type Recorder struct {
 	clock      shopimg.Clock
-	secrets    []string // lower case patterns
+	secrets    []string          // lower case patterns
 	values     *strings.Replacer // secret values -> Redacted; nil when none
-	maxBody    int64    // < 0: bodies are not kept
-	maxRecords int      // 0: unlimited; < 0: none kept
+	maxBody    int64             // < 0: bodies are not kept
+	maxRecords int               // 0: unlimited; < 0: none kept
 
 	mu     sync.Mutex
 	reqs   []RecordedRequest
