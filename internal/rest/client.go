@@ -109,6 +109,9 @@ type Config struct {
 	// later" (Shoptet's 423 Locked). They are retried for every Effect, creates
 	// included, after the Retry-After wait or the backoff.
 	PauseStatuses []int
+	// MaxInFlight caps the requests in flight at once through the client's
+	// Limiter (shared with every client that shares it); 0 means no cap.
+	MaxInFlight int
 }
 
 // Client sends requests for one store. It is safe for concurrent use.
@@ -161,6 +164,9 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{cfg: cfg, base: cfg.BaseURL + "/", limiter: cfg.Limiter, creds: creds}
 	if c.limiter == nil {
 		c.limiter = NewLimiter(cfg.Clock)
+	}
+	if cfg.MaxInFlight > 0 {
+		c.limiter.SetMaxInFlight(cfg.MaxInFlight)
 	}
 	c.rc = &retryablehttp.Client{
 		HTTPClient:   guardRedirects(httpClientFor(cfg.HTTPClient)),

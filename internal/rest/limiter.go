@@ -37,7 +37,8 @@ type RateReader func(h http.Header) (info RateInfo, ok bool)
 // window (responses read out of order cannot raise it), holds new requests
 // when none are left until the reported reset, and holds everything during a
 // pause the platform asked for (a 429's Retry-After). A Limiter with no
-// information yet lets requests through.
+// information yet lets requests through. With SetMaxInFlight it also caps
+// the requests in flight at once (Shoptet allows 3 connections per token).
 type Limiter struct {
 	clock shopimg.Clock
 
@@ -50,6 +51,40 @@ type Limiter struct {
 	resetAt     time.Time
 	pausedUntil time.Time
 	inflight    int
+	maxInFlight int           // 0: no cap
+	freed       chan struct{} // closed (and replaced) when a slot is given back
+}
+
+// SetMaxInFlight caps the requests of the store in flight at once (0: no
+// cap), for platforms that refuse more concurrent connections per token.
+// A request over the cap waits, without a time limit of its own (its
+// context bounds it), until another one ends.
+func (l *Limiter) SetMaxInFlight(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.maxInFlight = max(n, 0)
+}
+
+// busy is reserve's answer when the in-flight cap is reached.
+const busy time.Duration = -1
+
+// freedLocked returns the channel closed when the next slot is given back.
+func (l *Limiter) freedLocked() chan struct{} {
+	if l.freed == nil {
+		l.freed = make(chan struct{})
+	}
+	return l.freed
+}
+
+// endLocked ends a request in flight and wakes the waiters for a slot.
+func (l *Limiter) endLocked() {
+	if l.inflight > 0 {
+		l.inflight--
+	}
+	if l.freed != nil {
+		close(l.freed)
+		l.freed = nil
+	}
 }
 
 // NewLimiter returns a Limiter on clock (nil means the system clock).
@@ -94,9 +129,17 @@ func (e *WaitTooLongError) Error() string {
 func (l *Limiter) Wait(ctx context.Context, maxWait time.Duration) error {
 	var waited time.Duration
 	for {
-		d := l.reserve()
+		d, freed := l.reserve()
 		if d == 0 {
 			return nil
+		}
+		if d == busy {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-freed:
+			}
+			continue
 		}
 		if maxWait > 0 && waited+d > maxWait {
 			return &WaitTooLongError{Wait: d, Max: maxWait}
@@ -113,20 +156,22 @@ func (l *Limiter) Wait(ctx context.Context, maxWait time.Duration) error {
 func (l *Limiter) Release() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.inflight > 0 {
-		l.inflight--
-	}
+	l.endLocked()
 	// The slot's count of remaining requests is not given back: the window
 	// may have changed meanwhile, and an underestimate only costs a slot.
 }
 
-// reserve takes a slot and returns 0, or returns how long to wait first.
-func (l *Limiter) reserve() time.Duration {
+// reserve takes a slot and returns 0, or returns how long to wait first,
+// or busy and the channel to wait on when the in-flight cap is reached.
+func (l *Limiter) reserve() (time.Duration, chan struct{}) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
 	if now.Before(l.pausedUntil) {
-		return l.pausedUntil.Sub(now)
+		return l.pausedUntil.Sub(now), nil
+	}
+	if l.maxInFlight > 0 && l.inflight >= l.maxInFlight {
+		return busy, l.freedLocked()
 	}
 	if l.known && !now.Before(l.resetAt) {
 		// The window has refilled.
@@ -139,13 +184,13 @@ func (l *Limiter) reserve() time.Duration {
 		}
 	}
 	if l.known && l.remaining <= 0 {
-		return l.resetAt.Sub(now)
+		return l.resetAt.Sub(now), nil
 	}
 	if l.known {
 		l.remaining--
 	}
 	l.inflight++
-	return 0
+	return 0, nil
 }
 
 // Observe ends a request started after Wait, with the quota state its
@@ -153,9 +198,7 @@ func (l *Limiter) reserve() time.Duration {
 func (l *Limiter) Observe(info RateInfo, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.inflight > 0 {
-		l.inflight--
-	}
+	l.endLocked()
 	if !ok {
 		return
 	}

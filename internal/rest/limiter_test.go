@@ -134,3 +134,36 @@ func TestLimiterWaitEndsWithContext(t *testing.T) {
 		t.Errorf("Wait = %v, want context.Canceled", err)
 	}
 }
+
+// TestLimiterMaxInFlight: with a cap of 3, a 4th request waits until one of
+// the 3 ends, and a cancelled wait gives up at once.
+func TestLimiterMaxInFlight(t *testing.T) {
+	t.Parallel()
+	l := rest.NewLimiter(shopimgtest.NewClock(epoch))
+	l.SetMaxInFlight(3)
+	ctx := context.Background()
+	for range 3 {
+		if err := l.Wait(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := l.Wait(cctx, 0); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a 4th Wait with a cancelled context = %v, want context.Canceled", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Wait(ctx, 0) }()
+	select {
+	case err := <-done:
+		t.Fatalf("a 4th Wait returned %v while 3 are in flight", err)
+	default:
+	}
+	l.Observe(rest.RateInfo{}, false)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	l.Release()
+	l.Release()
+	l.Release()
+}
