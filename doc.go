@@ -1,6 +1,6 @@
 // Package shopimg is the common contract for managing a product's images on
-// several e-commerce platforms: 3dcart/Shift4Shop, BigCommerce, Salla,
-// Shoptet and FinerWorks.
+// several e-commerce platforms: 3dcart/Shift4Shop and BigCommerce today;
+// Salla, Shoptet and FinerWorks are planned.
 //
 // Each platform has its own package (for example
 // github.com/shopimg/shopimg/bigcommerce) with a typed client for the

@@ -14,11 +14,12 @@ import (
 
 // DefaultBaseURL is the API gateway. Requests go to
 // {base}/stores/{store_hash}/v3/... and {base}/stores/{store_hash}/v2/...
-// (the "servers" entry of the official v3 OpenAPI file; VENDORS.md 2a, 2b).
+// (the "servers" entry of the official v3 OpenAPI file and the archived v2
+// reference).
 const DefaultBaseURL = "https://api.bigcommerce.com"
 
 // Limits documented for the v3 images endpoints (the official OpenAPI file,
-// "Create a Product Image"; VENDORS.md 2a).
+// "Create a Product Image", and the catalog guide).
 const (
 	// MaxPageLimit is the largest limit a list call accepts (a larger one is
 	// a 413).
@@ -43,8 +44,8 @@ const (
 const platform = "bigcommerce"
 
 // headerAuthToken carries the access token (the spec's security scheme
-// X-Auth-Token). X-Auth-Client is "no longer required" (VENDORS.md 2a) and is
-// not sent.
+// X-Auth-Token). X-Auth-Client is "no longer required" (the API's
+// authentication guide) and is not sent.
 const headerAuthToken = "X-Auth-Token"
 
 // ProductID identifies a product (the API's product_id).
@@ -125,9 +126,9 @@ func WithMaxErrorBody(n int64) Option { return func(o *options) error { return o
 func WithMaxBody(n int64) Option { return func(o *options) error { return o.SetMaxBody(n) } }
 
 // WithV2JSONSuffix makes the legacy v2 calls end their paths in ".json", as
-// the seed document writes them (GET /products/{id}/images.json). The
-// default is off: the suffix is optional and "the Accept header has
-// priority" (VENDORS.md 2b), the current v2 reference writes the paths
+// old v2 pages write them (GET /products/{id}/images.json). The default is
+// off: the suffix is optional and "the Accept header has priority" (the
+// API's request guide), the archived v2 reference writes the paths
 // without it, and the client always sends Accept: application/json. Turn it
 // on for a proxy or an old integration that routes on the suffix.
 func WithV2JSONSuffix(on bool) Option {

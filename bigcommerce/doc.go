@@ -29,7 +29,7 @@
 //	DeleteImage     DELETE /catalog/products/{product_id}/images/{image_id}   (answers 204)
 //
 // The v2 calls (V2Service, v2 field names in V2Image, RFC 1123 dates in
-// V2Time), as seeds/001 and the archived v2 reference describe them:
+// V2Time), as old v2 pages and the archived v2 reference describe them:
 //
 //	ListImages, ListImagesIter  GET    /products/{product_id}/images?page=&limit=
 //	GetImage                    GET    /products/{product_id}/images/{id}
@@ -120,14 +120,14 @@
 //     client takes the smaller, DefaultMaxUploadSize = 8,000,000, so it
 //     never sends a file the API may refuse after receiving it whole;
 //     WithMaxUploadSize raises it.
-//   - seeds/001 lists a per-product GET /products/{id}/images/count.json,
+//   - An old v2 page lists a per-product GET /products/{id}/images/count.json,
 //     but describes it as "a total number of images in the store", and the
 //     v2 reference has only the store-wide GET /products/images/count:
 //     CountImages uses the store-wide path.
-//   - seeds/001 marks product_id as a mandatory field of the v2 POST; the
+//   - The old v2 page marks product_id as a mandatory field of the POST; the
 //     v2 reference calls it read-only, and sending a read-only field fails.
 //     It is not sent unless V2CreateImageRequest.ProductID is set.
-//   - The ".json" suffix of the seed's v2 paths is optional ("the Accept
+//   - The ".json" suffix of the old v2 paths is optional ("the Accept
 //     header has priority"); it is off by default (WithV2JSONSuffix).
 //   - X-Retry-After is documented in seconds; another form is ignored. A
 //     response with X-Rate-Limit-Time-Reset-Ms but no

@@ -173,3 +173,26 @@ func FuzzParseV2Time(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadRate feeds any quota headers to the reader: no panic, no negative
+// count, and every duration within what the limiter accepts.
+func FuzzReadRate(f *testing.F) {
+	f.Add("150", "149", "29998", "30000", "")
+	f.Add("", "0", "999999999", "", "1e9")
+	f.Add("-1", "x", "1.5", "-30", "NaN")
+	f.Fuzz(func(t *testing.T, quota, left, reset, window, retry string) {
+		h := http.Header{}
+		for k, v := range map[string]string{headerRequestsQuota: quota, headerRequestsLeft: left, headerTimeResetMs: reset, headerTimeWindowMs: window, headerRetryAfter: retry} {
+			if v != "" {
+				h.Set(k, v)
+			}
+		}
+		info, ok := readRate(h)
+		if !ok {
+			return
+		}
+		if info.Remaining < 0 || info.Limit < 0 || info.Reset < 0 || info.Window < 0 || info.RetryAfter < 0 {
+			t.Fatalf("negative value in %+v", info)
+		}
+	})
+}

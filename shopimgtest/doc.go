@@ -18,9 +18,18 @@
 //
 //	func TestConformance(t *testing.T) {
 //		shopimgtest.RunConformance(t, func(t *testing.T) (shopimg.ProductImages, string) {
-//			srv := bigcommercetest.NewServer(t)
-//			...
+//			srv := bigcommercetest.NewServer(bigcommercetest.WithClock(shopimgtest.NewClock(time.Now())))
+//			t.Cleanup(srv.Close)
+//			srv.AddProduct(111)
+//			client, err := srv.NewClient()
+//			if err != nil {
+//				t.Fatal(err)
+//			}
 //			return client.ProductImages(), "111"
 //		})
 //	}
+//
+// Package shopimgtest/fakestore is the engine under every vendor's fake
+// server (bigcommercetest, threedcarttest, ...): its Fault, Faults and
+// Recorder types are what those servers' Faults and Recorder methods give.
 package shopimgtest

@@ -133,8 +133,8 @@ func raw(imgs []shopimg.Image) []Image {
 
 // ImageURL returns img.ImageGalleryFile as an absolute URL: as it is when it
 // already is one, otherwise resolved against the store's SecureURL (a path
-// such as "assets/images/shoe.jpg" is a file of the store; VENDORS.md: the
-// field holds "a path or URL string"). It returns the field unchanged when
+// such as "assets/images/shoe.jpg" is a file of the store: the API
+// documents the field as "a path or URL string"). It returns the field unchanged when
 // it cannot be resolved.
 func (c *Client) ImageURL(img Image) string {
 	file := img.ImageGalleryFile

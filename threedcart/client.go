@@ -14,8 +14,9 @@ import (
 )
 
 // DefaultBaseURL is the API host. Every request path starts with
-// /3dCartWebAPI/v1 under it. The seed's Swagger lists only the http scheme;
-// the client uses https, which VENDORS.md confirms from the vendor's docs.
+// /3dCartWebAPI/v1 under it. An old Swagger listing of the API names only
+// the http scheme; the vendor's current documentation uses https, and so
+// does the client (the credentials travel in headers).
 const DefaultBaseURL = "https://apirest.3dcart.com"
 
 // DefaultPageSize is the limit the iterator asks for per page: 200, the page

@@ -72,7 +72,7 @@
 // A third reading is not ruled out: the vendor's sample client steps offset
 // 1, 2, 3, ... with limit 100, as if offset were a page number, while
 // skuvault's production client steps it by the limit (1, 201, 401), as a
-// position; this package follows skuvault and VENDORS.md. Were offset a page
+// position; this package follows skuvault's production use. Were offset a page
 // number, a gallery no longer than the page size would still list whole (the
 // page after it is past the end under every reading), but a longer one would
 // end after its first page. Product galleries rarely hold more than the
@@ -90,8 +90,7 @@
 //
 // # Doubts about the vendor's material
 //
-// Readings chosen where the docs are silent (VENDORS.md section 1 has the
-// sources):
+// Readings chosen where the vendor's docs are silent:
 //
 //   - What a PUT does with a field left out is not documented, so every PUT
 //     carries all four fields, as read just before.

@@ -22,7 +22,8 @@ import (
 type APIError = shopimg.APIError
 
 // MessageOffsetExceeded is the Message the API answers when offset is past
-// the last image (VENDORS.md: skuvault treats it as "no more data").
+// the last image (production clients such as skuvault's treat it as "no
+// more data").
 const MessageOffsetExceeded = "Offset amount exceeds the total number of records"
 
 // Result is one item of the arrays the API answers writes and errors with:
@@ -61,8 +62,8 @@ func (r Result) Failed() bool {
 }
 
 // Scalar is a field the API sends sometimes as a string and sometimes as a
-// number: the vendor's samples have "Status":"200", skuvault's model an int
-// (VENDORS.md). It holds the text: a string's content, a number's or
+// number: the vendor's samples have "Status":"200", skuvault's production
+// client models it as an int. It holds the text: a string's content, a number's or
 // boolean's literal, "" for null. Any other JSON value is kept as its compact
 // text rather than failing the whole response.
 type Scalar string

@@ -12,6 +12,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -36,7 +37,28 @@ var stores = []func() (store, error){
 	threeDCartStore,
 }
 
+// usage is what -h prints.
+const usage = `usage: quickstart
+
+Drives the common shopimg.ProductImages interface on every supported
+platform, each on its embedded fake store (no credentials, no network):
+adds three images, changes an alt text, reorders, deletes one, and prints
+the gallery after each step. It takes no flags but -h.
+`
+
 func main() {
+	flags := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	flags.Usage = func() { fmt.Fprint(flags.Output(), usage) }
+	if err := flags.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		os.Exit(2)
+	}
+	if flags.NArg() > 0 {
+		flags.Usage()
+		os.Exit(2)
+	}
 	if err := run(context.Background(), os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
