@@ -289,11 +289,3 @@ func (d *driver) apply(ctx context.Context, pid CatalogID, cur []Image, call gua
 func (d *driver) Delete(context.Context, string, string) error {
 	return &shopimg.UnsupportedError{Platform: platform, Operation: string(guard.OpDelete), Reason: d.Reason(guard.OpDelete)}
 }
-
-func ids(imgs []Image) []string {
-	out := make([]string, len(imgs))
-	for i, img := range imgs {
-		out[i] = img.ImageGalleryID.String()
-	}
-	return out
-}
