@@ -14,6 +14,7 @@ import (
 
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/internal/check"
+	"github.com/shopimg/shopimg/internal/guard"
 	"github.com/shopimg/shopimg/internal/rest"
 )
 
@@ -212,25 +213,13 @@ func (c *Client) imagePath(pid ProductID, iid ImageID) string {
 	return c.v3 + rest.Path("/catalog/products/%s/images/%s", pid, iid)
 }
 
-func checkProductID(id ProductID) error {
-	if id <= 0 {
-		return &shopimg.InputError{Field: "productID", Reason: fmt.Sprintf("%d is not positive", id)}
-	}
-	return nil
-}
-
-func checkImageID(id ImageID) error {
-	if id <= 0 {
-		return &shopimg.InputError{Field: "imageID", Reason: fmt.Sprintf("%d is not positive", id)}
-	}
-	return nil
-}
+func checkProductID(id ProductID) error { return guard.PositiveID("productID", id) }
 
 func checkIDs(pid ProductID, iid ImageID) error {
 	if err := checkProductID(pid); err != nil {
 		return err
 	}
-	return checkImageID(iid)
+	return guard.PositiveID("imageID", iid)
 }
 
 func checkSortOrder(p *int) error {

@@ -122,14 +122,6 @@ func (d *driver) commonAll(productID string, imgs []Image) []shopimg.Image {
 	return out
 }
 
-// raw returns the typed images behind the guard's listing.
-func raw(imgs []shopimg.Image) []Image {
-	out := make([]Image, len(imgs))
-	for i, img := range imgs {
-		out[i] = img.Raw.(Image)
-	}
-	return out
-}
 
 // ImageURL returns img.ImageGalleryFile as an absolute URL: as it is when it
 // already is one, otherwise resolved against the store's SecureURL (a path
@@ -194,7 +186,7 @@ func (d *driver) List(ctx context.Context, productID string) ([]shopimg.Image, e
 // the current last.
 func (d *driver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image, error) {
 	pid, _ := ParseCatalogID(call.ProductID)
-	cur := raw(call.Current)
+	cur := guard.Raw[Image](call.Current)
 	sorting := 1
 	if len(cur) > 0 {
 		sorting = slices.MaxFunc(cur, func(x, y Image) int { return cmp.Compare(x.ImageGallerySorting, y.ImageGallerySorting) }).ImageGallerySorting + 1
@@ -212,7 +204,7 @@ func (d *driver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image, er
 // collection PUT, with the caption if both change).
 func (d *driver) Update(ctx context.Context, call guard.UpdateCall) (shopimg.Image, error) {
 	pid, _ := ParseCatalogID(call.ProductID)
-	cur := raw(call.Current)
+	cur := guard.Raw[Image](call.Current)
 	if call.To != call.From {
 		b := guard.BatchCall{ProductID: call.ProductID, Current: call.Current, Order: call.Target}
 		if call.Alt != nil {
@@ -241,7 +233,7 @@ func (d *driver) Reorder(ctx context.Context, call guard.ReorderCall) error {
 // UpdateImages applies the order and captions of call in one collection PUT.
 func (d *driver) UpdateImages(ctx context.Context, call guard.BatchCall) ([]shopimg.Image, error) {
 	pid, _ := ParseCatalogID(call.ProductID)
-	after, err := d.apply(ctx, pid, raw(call.Current), call)
+	after, err := d.apply(ctx, pid, guard.Raw[Image](call.Current), call)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/internal/check"
+	"github.com/shopimg/shopimg/internal/guard"
 	"github.com/shopimg/shopimg/internal/rest"
 )
 
@@ -70,19 +71,9 @@ func imagePath(id CatalogID, img ImageGalleryID) string {
 // quota state and attempts (see shopimg.Response).
 type Response = shopimg.Response
 
-func checkCatalogID(id CatalogID) error {
-	if id <= 0 {
-		return &shopimg.InputError{Field: "catalogID", Reason: fmt.Sprintf("%d is not positive", id)}
-	}
-	return nil
-}
+func checkCatalogID(id CatalogID) error { return guard.PositiveID("catalogID", id) }
 
-func checkImageID(id ImageGalleryID) error {
-	if id <= 0 {
-		return &shopimg.InputError{Field: "ImageGalleryID", Reason: fmt.Sprintf("%d is not positive", id)}
-	}
-	return nil
-}
+func checkImageID(id ImageGalleryID) error { return guard.PositiveID("ImageGalleryID", id) }
 
 // pageItem is one element of a GET answer, which is normally an
 // ImageGallery but can be a {Key, Value, Status, Message} error item (the

@@ -77,3 +77,22 @@ func NotFound(platform, productID, imageID string) error {
 func Changed(platform, productID, what string) error {
 	return fmt.Errorf("%s: product %q changed during the call: %s: %w", platform, productID, what, shopimg.ErrConflict)
 }
+
+// PositiveID checks a typed numeric ID given to a typed call: it must be
+// positive. field names it in the error.
+func PositiveID[T ~int64](field string, id T) error {
+	if id <= 0 {
+		return &shopimg.InputError{Field: field, Reason: fmt.Sprintf("%d is not positive", id)}
+	}
+	return nil
+}
+
+// Raw returns the vendor's typed images behind images listed by a driver
+// (each Image.Raw must hold a T).
+func Raw[T any](images []shopimg.Image) []T {
+	out := make([]T, len(images))
+	for i, img := range images {
+		out[i] = img.Raw.(T)
+	}
+	return out
+}
