@@ -207,7 +207,7 @@ func (c *Client) judgeBody(st *attempt, resp *http.Response, info RateInfo, have
 	case err != nil:
 		st.badBody = "reading the answer: " + err.Error()
 		return c.unreadable(st)
-	case len(body) > 0 && isHTML(ct, body):
+	case len(body) > 0 && isHTML(ct, body) && !looksJSON(body):
 		st.badBody = "expected JSON, got " + describeBody(ct, st.redactor().Bytes(body), false, nil)
 		return c.unreadable(st)
 	}
@@ -231,6 +231,13 @@ func (c *Client) judgeBody(st *attempt, resp *http.Response, info RateInfo, have
 	}
 	st.ok = true
 	return false
+}
+
+// looksJSON reports whether body starts like a JSON object or array, so a
+// JSON answer mislabelled text/html is still read as JSON.
+func looksJSON(body []byte) bool {
+	b := bytes.TrimSpace(body)
+	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
 }
 
 // unreadable judges a 2xx answer that cannot be read: retried for a read,
