@@ -122,7 +122,6 @@ func (d *driver) commonAll(productID string, imgs []Image) []shopimg.Image {
 	return out
 }
 
-
 // ImageURL returns img.ImageGalleryFile as an absolute URL: as it is when it
 // already is one, otherwise resolved against the store's SecureURL (a path
 // such as "assets/images/shoe.jpg" is a file of the store: the API

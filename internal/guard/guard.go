@@ -420,7 +420,17 @@ func (a *Adapter) Delete(ctx context.Context, productID, imageID string) error {
 	if !a.d.Capabilities().Delete {
 		return a.unsupported(OpDelete)
 	}
-	return a.d.Delete(ctx, productID, imageID)
+	err := a.d.Delete(ctx, productID, imageID)
+	var ae *shopimg.APIError
+	if errors.Is(err, shopimg.ErrNotFound) && errors.As(err, &ae) && ae.Attempts > 1 {
+		// A retry found the image gone: an earlier attempt, whose answer
+		// was lost, may have deleted it. If the product is there without
+		// the image, the delete is done.
+		if cur, lerr := a.current(ctx, productID); lerr == nil && !slices.ContainsFunc(cur, func(img shopimg.Image) bool { return img.ID == imageID }) {
+			return nil
+		}
+	}
+	return err
 }
 
 // UpdateImages checks b before any request (its IDs and alt texts), then

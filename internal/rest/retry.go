@@ -211,6 +211,11 @@ func (c *Client) judgeBody(st *attempt, resp *http.Response, info RateInfo, have
 		st.badBody = "expected JSON, got " + describeBody(ct, st.redactor().Bytes(body), false, nil)
 		return c.unreadable(st)
 	}
+	if st.out == nil && len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+		// Nothing is decoded, but a cut or garbled answer is not a success.
+		st.badBody = "the answer is not valid JSON"
+		return c.unreadable(st)
+	}
 	if st.out != nil {
 		if st.attempts > 1 {
 			zero(st.out) // an earlier attempt may have half decoded into it
