@@ -205,28 +205,25 @@ func (d *driver) List(ctx context.Context, productID string) ([]shopimg.Image, e
 }
 
 // Add adds the image at call.Position, waits for its job, and finds it in
-// the gallery afterwards.
+// the gallery afterwards. Adds to one product through one Client take
+// turns, and each lists the gallery again once it has its turn, so that
+// the new image is the one the gallery did not hold before.
 func (d *driver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image, error) {
 	guid := ProductGUID(call.ProductID)
-	cur := raw(call.Current)
-	pos := call.Position
-	lo, hi := 0, MaxPriority+1
-	if pos > 0 {
-		lo = priorityOf(cur[pos-1])
+	unlock, err := d.c.adds.lock(ctx, call.ProductID)
+	if err != nil {
+		return shopimg.Image{}, err
 	}
-	if pos < len(cur) {
-		hi = priorityOf(cur[pos])
+	defer unlock()
+	cur, err := d.gallery(ctx, call.ProductID)
+	if err != nil {
+		return shopimg.Image{}, err
 	}
-	ps, placed := between(lo, hi, 1)
-	if placed && pos > 0 && lo == 0 {
-		placed = false // a null before it: the priority cannot place it
+	pos := min(call.Position, len(cur))
+	if call.Image.Main {
+		pos = 0
 	}
-	req := NewImage{SourceURL: call.Image.SourceURL, Description: call.Image.Alt}
-	if placed {
-		req.Priority = ps[0]
-	} else {
-		req.Priority = min(maxPriority(cur)+1, MaxPriority)
-	}
+	req := NewImage{SourceURL: call.Image.SourceURL, Description: call.Image.Alt, Priority: addPriority(cur, pos)}
 	jobs, _, err := d.c.AddImages(ctx, guid, GalleryShop, []NewImage{req})
 	if err != nil {
 		return shopimg.Image{}, err
@@ -246,7 +243,58 @@ func (d *driver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image, er
 	if err != nil {
 		return shopimg.Image{}, err
 	}
-	return d.place(ctx, call, after, img, pos)
+	return d.place(ctx, call.ProductID, after, img, pos)
+}
+
+// addPriority returns the priority that places a new image at pos among
+// cur: between its neighbours' when they leave room, else after the
+// highest (the add is then moved with a PATCH).
+func addPriority(cur []Image, pos int) int {
+	lo, hi := 0, MaxPriority+1
+	if pos > 0 {
+		lo = priorityOf(cur[pos-1])
+	}
+	if pos < len(cur) {
+		hi = priorityOf(cur[pos])
+	}
+	if ps, ok := between(lo, hi, 1); ok && (pos == 0 || lo != 0) {
+		return ps[0]
+	}
+	return min(maxPriority(cur)+1, MaxPriority)
+}
+
+// keyedLock serialises work per key, honouring contexts.
+type keyedLock struct {
+	mu   sync.Mutex
+	held map[string]chan struct{} // closed when released
+}
+
+// lock waits for key's turn; the func returned releases it.
+func (k *keyedLock) lock(ctx context.Context, key string) (func(), error) {
+	for {
+		k.mu.Lock()
+		if k.held == nil {
+			k.held = map[string]chan struct{}{}
+		}
+		ch, busy := k.held[key]
+		if !busy {
+			ch = make(chan struct{})
+			k.held[key] = ch
+			k.mu.Unlock()
+			return func() {
+				k.mu.Lock()
+				delete(k.held, key)
+				k.mu.Unlock()
+				close(ch)
+			}, nil
+		}
+		k.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // maxPriority is the highest priority among imgs (0 if none).
@@ -290,11 +338,11 @@ func identify(guid ProductGUID, job JobID, before, after []Image, sent NewImage)
 
 // place returns the new image at pos, moving it there with one PATCH when
 // its priority did not place it (a gallery whose priorities left no room).
-func (d *driver) place(ctx context.Context, call guard.AddCall, after []Image, img Image, pos int) (shopimg.Image, error) {
+func (d *driver) place(ctx context.Context, productID string, after []Image, img Image, pos int) (shopimg.Image, error) {
 	at := slices.IndexFunc(after, func(x Image) bool { return x.Name == img.Name })
 	cuts := d.c.cutURLs(ctx)
 	if at == pos && (pos != 0 || img.IsMainImage) {
-		return d.common(call.ProductID, img, pos, cuts), nil
+		return d.common(productID, img, pos, cuts), nil
 	}
 	target := make([]string, 0, len(after))
 	for _, x := range after {
@@ -303,14 +351,14 @@ func (d *driver) place(ctx context.Context, call guard.AddCall, after []Image, i
 		}
 	}
 	target = slices.Insert(target, min(pos, len(target)), string(img.Name))
-	next, err := d.apply(ctx, ProductGUID(call.ProductID), after, target, nil)
-	common := d.common(call.ProductID, img, at, cuts)
+	next, err := d.apply(ctx, ProductGUID(productID), after, target, nil)
+	common := d.common(productID, img, at, cuts)
 	if err != nil {
 		return common, guard.Added(common, fmt.Sprintf("move it to position %d", pos), err)
 	}
 	i := slices.IndexFunc(next, func(x Image) bool { return x.Name == img.Name })
 	next[i].IsMainImage = i == 0
-	return d.common(call.ProductID, next[i], i, cuts), nil
+	return d.common(productID, next[i], i, cuts), nil
 }
 
 // Update changes an image's description and place in one PATCH.

@@ -213,6 +213,7 @@ type Client struct {
 	jobWait   JobWait
 	removeRef bool
 	cuts      cutCache
+	adds      keyedLock
 }
 
 // NewClient returns a client authenticated by creds.
