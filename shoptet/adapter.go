@@ -438,12 +438,12 @@ func (d *driver) apply(ctx context.Context, guid ProductGUID, cur []Image, targe
 	if len(rows) == 0 {
 		return next, nil
 	}
-	res, _, err := d.c.UpdateImages(ctx, guid, GalleryShop, rows)
+	res, _, err := d.c.updateImages(ctx, guid, GalleryShop, rows, true)
 	if err != nil {
 		return nil, err
 	}
 	if failed := res.Failed(); len(failed) > 0 {
-		return nil, &UpdateError{Product: guid, Rows: failed}
+		return nil, &UnreportedError{Product: guid, Rows: failed}
 	}
 	for i := range next {
 		if got := rowImage(res, next[i].Name); got != nil {
@@ -469,52 +469,30 @@ func (d *driver) Delete(ctx context.Context, productID, imageID string) error {
 	return err
 }
 
-// UpdateError is a PATCH of the adapter some of whose rows were not
-// applied: skipped by Shoptet (reported in the answer's errors) or not
-// reported at all. It matches shopimg.ErrOutcomeUnknown when a row was not
-// reported, shopimg.ErrNotFound when a skipped row's error code says the
-// image was not found, and shopimg.ErrConflict otherwise (the gallery is
-// not as the call expected).
-type UpdateError struct {
+// UnreportedError is a PATCH of the adapter that Shoptet answered with
+// success but without reporting some rows as applied (their images are
+// missing from the answer, or listed with other values). It matches
+// shopimg.ErrOutcomeUnknown: list the gallery to know. (Rows the answer
+// reports skipped make an *APIError instead, from the answer's errors.)
+type UnreportedError struct {
 	// Product is the product.
 	Product ProductGUID
-	// Rows are the rows not applied.
+	// Rows are the rows not reported.
 	Rows []RowOutcome
 }
 
-// Error lists the rows not applied.
-func (e *UpdateError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "shoptet: product %s: %d image(s) not updated:", e.Product, len(e.Rows))
+// Error names the rows not reported.
+func (e *UnreportedError) Error() string {
+	names := make([]string, 0, min(len(e.Rows), 5))
 	for i, r := range e.Rows {
 		if i == 5 {
-			fmt.Fprintf(&b, " and %d more", len(e.Rows)-i)
+			names = append(names, fmt.Sprintf("and %d more", len(e.Rows)-i))
 			break
 		}
-		if r.Error != nil {
-			fmt.Fprintf(&b, " %s (%s: %s);", r.Name, r.Error.ErrorCode, oneLine(r.Error.Message, 200))
-		} else {
-			fmt.Fprintf(&b, " %s (not reported by the answer);", r.Name)
-		}
+		names = append(names, string(r.Name))
 	}
-	return strings.TrimSuffix(b.String(), ";")
+	return fmt.Sprintf("shoptet: product %s: the update's answer does not report %d image(s) as updated: %s", e.Product, len(e.Rows), strings.Join(names, ", "))
 }
 
-// Is reports whether target is one of the error's categories.
-func (e *UpdateError) Is(target error) bool {
-	for _, r := range e.Rows {
-		switch {
-		case r.Error == nil:
-			if target == shopimg.ErrOutcomeUnknown {
-				return true
-			}
-		case strings.Contains(r.Error.ErrorCode, "not-found"):
-			if target == shopimg.ErrNotFound {
-				return true
-			}
-		case target == shopimg.ErrConflict:
-			return true
-		}
-	}
-	return false
-}
+// Is reports whether target is shopimg.ErrOutcomeUnknown.
+func (e *UnreportedError) Is(target error) bool { return target == shopimg.ErrOutcomeUnknown }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/shopimg/shopimg"
@@ -371,6 +372,14 @@ func (b *updateBody) CheckBody(e *APIError) bool {
 // PATCH /api/products/{guid}/images/{gallery}
 // https://api.docs.shoptet.com/shoptet-api/openapi/product-images/getproductimagesupdate
 func (c *Client) UpdateImages(ctx context.Context, guid ProductGUID, g Gallery, rows []ImageUpdate) (*UpdateResult, *Response, error) {
+	return c.updateImages(ctx, guid, g, rows, false)
+}
+
+// updateImages is UpdateImages; with strict, an answer that reports a
+// skipped row is an error (an *APIError from its errors, built, classified
+// and stripped of credentials by the core, matching
+// shopimg.ErrOutcomeUnknown: the other rows may have been applied).
+func (c *Client) updateImages(ctx context.Context, guid ProductGUID, g Gallery, rows []ImageUpdate, strict bool) (*UpdateResult, *Response, error) {
 	g, err := checkProduct(guid, g)
 	if err != nil {
 		return nil, nil, err
@@ -387,8 +396,12 @@ func (c *Client) UpdateImages(ctx context.Context, guid ProductGUID, g Gallery, 
 	done := 0
 	for chunk := range chunks(rows) {
 		var body updateBody
+		var out any = &body
+		if strict {
+			out = (*strictUpdateBody)(&body)
+		}
 		req := &rest.Request{Method: http.MethodPatch, Path: imagesPath(guid, g), JSON: imagesRequest[ImageUpdate]{Data: imagesList[ImageUpdate]{Images: chunk}}}
-		resp, err = c.do(ctx, req, &body)
+		resp, err = c.do(ctx, req, out)
 		if err != nil {
 			return res, resp, err
 		}
@@ -409,6 +422,26 @@ func (c *Client) UpdateImages(ctx context.Context, guid ProductGUID, g Gallery, 
 		done += len(chunk)
 	}
 	return res, resp, nil
+}
+
+// strictUpdateBody is an update answer in which any error item fails the
+// call: a skipped row whose code says "not-found" matches
+// shopimg.ErrNotFound, any other shopimg.ErrConflict.
+type strictUpdateBody updateBody
+
+// CheckBody implements rest.BodyChecker.
+func (b *strictUpdateBody) CheckBody(e *APIError) bool {
+	if len(b.Errors) == 0 {
+		return (*updateBody)(b).CheckBody(e)
+	}
+	(*envelope[imagesData])(b).fill(e)
+	e.Kind = shopimg.ErrNotFound
+	for _, er := range b.Errors {
+		if !strings.Contains(er.ErrorCode, "not-found") {
+			e.Kind = shopimg.ErrConflict
+		}
+	}
+	return true
 }
 
 // judgeRows sets the outcome of the rows of one call from its answer.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/shopimg/shopimg"
@@ -190,11 +189,19 @@ type JobError struct {
 	Job Job
 }
 
-// Error says which job ended how, with the start of its log.
+// Error says which job ended how. The job's log, the platform's own text,
+// stays in Job.Log: errors carry no text of an answer that the client has
+// not stripped of credentials.
 func (e *JobError) Error() string {
 	s := fmt.Sprintf("shoptet: job %s (%s) %s", e.Job.JobID, e.Job.Endpoint, e.Job.Status)
-	if l := oneLine(e.Job.Log, 300); l != "" {
-		s += ": " + l
+	switch {
+	case e.Job.Status == JobFailed:
+		s += ": Shoptet could not carry it out (a source URL it could not download, say)"
+	case e.Job.Status == JobExpired:
+		s += ": its result is no longer available"
+	}
+	if e.Job.Log != "" {
+		s += "; see JobError.Job.Log"
 	}
 	return s
 }
@@ -234,12 +241,3 @@ func (e *JobWaitError) Is(target error) bool { return target == shopimg.ErrOutco
 
 // Unwrap returns the cause.
 func (e *JobWaitError) Unwrap() error { return e.Err }
-
-// oneLine makes vendor free text one line of at most n runes.
-func oneLine(s string, n int) string {
-	r := []rune(strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " "))
-	if len(r) <= n {
-		return string(r)
-	}
-	return string(r[:n]) + "…"
-}

@@ -13,19 +13,50 @@ import (
 	"github.com/shopimg/shopimg/shoptet/shoptettest"
 )
 
-// holdUntil returns an in-flight hook that holds each request until the
-// server has as many requests in flight as can be (limit, or the number
-// of goroutines still sending, *active), so that every request overlaps as
-// many others as the client lets through; it never sleeps. A hook held for
-// more than a few seconds of real time lets go, so a broken client fails
-// the assertions instead of hanging.
-func holdUntil(srv **shoptettest.Server, limit int, active *atomic.Int64) func(int) {
-	return func(int) {
-		deadline := time.Now().Add(5 * time.Second)
-		for int64((*srv).InFlight()) < min(int64(limit), active.Load()) && time.Now().Before(deadline) {
-			runtime.Gosched()
-		}
+// overlap holds each request the fake admits until the server has as
+// many requests in flight as can be (limit, or the number of goroutines
+// still sending), so that every request overlaps as many others as the
+// client lets through; it waits on a condition, never sleeps. After a few
+// seconds of real time it lets everything go, so a broken client fails the
+// assertions instead of hanging.
+type overlap struct {
+	srv    *shoptettest.Server
+	limit  int
+	mu     sync.Mutex
+	cond   *sync.Cond
+	active int
+	expire bool
+}
+
+func newOverlap(limit, active int) *overlap {
+	o := &overlap{limit: limit, active: active}
+	o.cond = sync.NewCond(&o.mu)
+	time.AfterFunc(5*time.Second, func() {
+		o.mu.Lock()
+		o.expire = true
+		o.mu.Unlock()
+		o.cond.Broadcast()
+	})
+	return o
+}
+
+// hook is the fake's in-flight hook.
+func (o *overlap) hook(int) {
+	o.cond.Broadcast()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for !o.expire && o.srv.InFlight() < min(o.limit, o.active) {
+		o.cond.Wait()
 	}
+	o.cond.Broadcast()
+}
+
+// done is called by a goroutine that sends nothing more.
+func (o *overlap) done() {
+	o.mu.Lock()
+	o.active--
+	o.mu.Unlock()
+	o.cond.Broadcast()
 }
 
 // TestTwentyGoroutinesShareThreeConnections runs 20 goroutines that list
@@ -35,17 +66,15 @@ func holdUntil(srv **shoptettest.Server, limit int, active *atomic.Int64) func(i
 func TestTwentyGoroutinesShareThreeConnections(t *testing.T) {
 	t.Parallel()
 	const goroutines, calls = 20, 3
-	var srv *shoptettest.Server
-	var active atomic.Int64
-	active.Store(goroutines)
-	f := newFixture(t, []shoptettest.Option{shoptettest.WithInFlightHook(holdUntil(&srv, shoptet.MaxInFlight, &active))})
-	srv = f.srv
+	o := newOverlap(shoptet.MaxInFlight, goroutines)
+	f := newFixture(t, []shoptettest.Option{shoptettest.WithInFlightHook(o.hook)})
+	o.srv = f.srv
 	guid := shoptet.ProductGUID(f.srv.AddProduct(shoptettest.Image{Name: "1.jpg"}))
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines*calls)
 	for range goroutines {
 		wg.Go(func() {
-			defer active.Add(-1)
+			defer o.done()
 			for range calls {
 				if _, _, err := f.client.ListImages(ctx, guid, ""); err != nil {
 					errs <- err
@@ -76,11 +105,9 @@ func TestTwentyGoroutinesShareThreeConnections(t *testing.T) {
 func TestSharedQuotaAcrossClients(t *testing.T) {
 	t.Parallel()
 	const goroutines = 12
-	var srv *shoptettest.Server
-	var active atomic.Int64
-	active.Store(goroutines)
-	f := newFixture(t, []shoptettest.Option{shoptettest.WithInFlightHook(holdUntil(&srv, shoptet.MaxInFlight, &active))})
-	srv = f.srv
+	o := newOverlap(shoptet.MaxInFlight, goroutines)
+	f := newFixture(t, []shoptettest.Option{shoptettest.WithInFlightHook(o.hook)})
+	o.srv = f.srv
 	other, err := f.srv.NewClient(shoptet.WithSharedQuota(f.client), shoptet.WithUserAgent("second"))
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +120,7 @@ func TestSharedQuotaAcrossClients(t *testing.T) {
 			c = other
 		}
 		wg.Go(func() {
-			defer active.Add(-1)
+			defer o.done()
 			if _, _, err := c.ListImages(ctx, guid, ""); err != nil {
 				t.Error(err)
 			}
