@@ -171,8 +171,10 @@ const bucketDrain = 10
 
 // readRate is the rest.RateReader: X-RateLimit-Bucket-Filling
 // "<current>/<max>" on every answer. The bucket holds max drops and drains
-// 10 a second, so it reports max-current drops of room, a reset when the
-// bucket is empty (current/10 s), and a window of max/10 s.
+// 10 a second, so it reports max-current drops of room and, when the
+// bucket is full, how long until it has drained one drop (the cost of a
+// request is at least one drop); the window is max/10 s, the time the
+// bucket takes to drain whole.
 func readRate(h http.Header) (rest.RateInfo, bool) {
 	cur, limit, ok := ParseBucketFilling(h.Get("X-RateLimit-Bucket-Filling"))
 	if !ok {
@@ -182,7 +184,7 @@ func readRate(h http.Header) (rest.RateInfo, bool) {
 	return rest.RateInfo{
 		Remaining: max(limit-cur, 0),
 		Limit:     limit,
-		Reset:     time.Duration(cur) * perDrop,
+		Reset:     time.Duration(max(cur-limit+1, 0)) * perDrop,
 		Window:    time.Duration(limit) * perDrop,
 	}, true
 }
