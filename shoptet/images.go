@@ -376,9 +376,9 @@ func (c *Client) UpdateImages(ctx context.Context, guid ProductGUID, g Gallery, 
 }
 
 // updateImages is UpdateImages; with strict, an answer that reports a
-// skipped row is an error (an *APIError from its errors, built, classified
-// and stripped of credentials by the core, matching
-// shopimg.ErrOutcomeUnknown: the other rows may have been applied).
+// skipped row is an error: an *APIError from its errors (built, classified
+// and stripped of credentials by the core), whose Details name the skipped
+// rows; the other rows of the call were applied.
 func (c *Client) updateImages(ctx context.Context, guid ProductGUID, g Gallery, rows []ImageUpdate, strict bool) (*UpdateResult, *Response, error) {
 	g, err := checkProduct(guid, g)
 	if err != nil {

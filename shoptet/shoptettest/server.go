@@ -469,3 +469,31 @@ func (s *Server) rejectBucket(w http.ResponseWriter, q fakestore.QuotaState) {
 	w.Header().Set("Retry-After", at.Format(http.TimeFormat))
 	s.fail(w, http.StatusTooManyRequests, "rate-limit-exceeded", "Rate limit exceeded. Retry after "+at.Format(http.TimeFormat)+".", "unknown")
 }
+
+// Insert adds an image to a gallery of an existing product at once, as
+// someone editing the e-shop's administration would (a name is made up
+// when empty). It returns the image's name.
+func (s *Server) Insert(guid, gallery string, img Image) (string, error) {
+	st := stored{Name: img.Name, Priority: img.Priority, Description: img.Description, Variant: img.VariantImage, Seq: s.nextSeq(), Changed: s.now()}
+	err := s.cat.Update(key(guid, gallery), func(p *fakestore.Product[stored]) error {
+		taken := func(n string) bool { return slices.ContainsFunc(p.Images, func(x stored) bool { return x.Name == n }) }
+		if st.Name == "" {
+			st.Name = s.nextName("", taken)
+		}
+		if taken(st.Name) {
+			return fmt.Errorf("shoptettest: image %q exists", st.Name)
+		}
+		p.Images = append(p.Images, st)
+		return nil
+	})
+	return st.Name, err
+}
+
+// Remove deletes an image of a gallery at once, as someone editing the
+// administration would.
+func (s *Server) Remove(guid, gallery, name string) error {
+	return s.cat.Update(key(guid, gallery), func(p *fakestore.Product[stored]) error {
+		p.Images = slices.DeleteFunc(p.Images, func(x stored) bool { return x.Name == name })
+		return nil
+	})
+}
