@@ -42,13 +42,15 @@ type mocked struct {
 	bodies []string
 }
 
-// newMocked returns a client on an httpmock transport (never the global
-// one) and a fake clock, with retries that never really sleep.
+// newMocked returns a client on an httpmock transport of its own (never
+// the global one, which parallel tests would share: ActivateNonDefault
+// installs that one) and a fake clock, with retries that never really
+// sleep.
 func newMocked(t *testing.T, opts ...shoptet.Option) *mocked {
 	t.Helper()
-	hc := &http.Client{}
-	httpmock.ActivateNonDefault(hc)
-	m := &mocked{mock: hc.Transport.(*httpmock.MockTransport), clock: shopimgtest.NewClock(epoch)}
+	mt := httpmock.NewMockTransport()
+	hc := &http.Client{Transport: mt}
+	m := &mocked{mock: mt, clock: shopimgtest.NewClock(epoch)}
 	base := []shoptet.Option{shoptet.WithBaseURL(mockBase), shoptet.WithHTTPClient(hc), shoptet.WithClock(m.clock), shoptet.WithRetry(shopimg.RetryPolicy{MaxRetries: 2})}
 	c, err := shoptet.NewClient(shoptet.Credentials{PrivateAPIToken: mockToken}, append(base, opts...)...)
 	if err != nil {
