@@ -288,18 +288,39 @@ func TestBadInputSendsNothing(t *testing.T) {
 	m := newMocked(t)
 	long := "https://img.example.com/" + strings.Repeat("a", 2000)
 	calls := map[string]func() error{
-		"bad GUID":         func() error { _, _, err := m.client.ListImages(ctx, "123", ""); return err },
-		"bad gallery":      func() error { _, _, err := m.client.ListImages(ctx, mockGUID, "shop3d"); return err },
-		"no images":        func() error { _, _, err := m.client.AddImages(ctx, mockGUID, "", nil); return err },
-		"relative URL":     func() error { _, _, err := m.client.AddImages(ctx, mockGUID, "", []shoptet.NewImage{{SourceURL: "/a.jpg"}}); return err },
-		"URL too long":     func() error { _, _, err := m.client.AddImages(ctx, mockGUID, "", []shoptet.NewImage{{SourceURL: long}}); return err },
-		"priority 65536":   func() error { _, _, err := m.client.AddImages(ctx, mockGUID, "", []shoptet.NewImage{{SourceURL: "https://a.example/a.jpg", Priority: 65536}}); return err },
-		"name with slash":  func() error { _, err := m.client.DeleteImage(ctx, mockGUID, "", "a/b.jpg", nil); return err },
-		"dot name":         func() error { _, err := m.client.DeleteImage(ctx, mockGUID, "", "..", nil); return err },
-		"empty update":     func() error { _, _, err := m.client.UpdateImages(ctx, mockGUID, "", []shoptet.ImageUpdate{{Name: "a.jpg"}}); return err },
-		"duplicate rows":   func() error { _, _, err := m.client.UpdateImages(ctx, mockGUID, "", []shoptet.ImageUpdate{{Name: "a.jpg", Priority: 1}, {Name: "a.jpg", Priority: 2}}); return err },
-		"control in text":  func() error { _, _, err := m.client.UpdateImages(ctx, mockGUID, "", []shoptet.ImageUpdate{{Name: "a.jpg", Description: new("a\x00b")}}); return err },
-		"source priority":  func() error { _, _, err := m.client.ReplaceImageSources(ctx, mockGUID, "", []shoptet.SourceReplacement{{Name: "a.jpg", SourceURL: "https://a.example/b.jpg", Priority: 100000}}); return err },
+		"bad GUID":    func() error { _, _, err := m.client.ListImages(ctx, "123", ""); return err },
+		"bad gallery": func() error { _, _, err := m.client.ListImages(ctx, mockGUID, "shop3d"); return err },
+		"no images":   func() error { _, _, err := m.client.AddImages(ctx, mockGUID, "", nil); return err },
+		"relative URL": func() error {
+			_, _, err := m.client.AddImages(ctx, mockGUID, "", []shoptet.NewImage{{SourceURL: "/a.jpg"}})
+			return err
+		},
+		"URL too long": func() error {
+			_, _, err := m.client.AddImages(ctx, mockGUID, "", []shoptet.NewImage{{SourceURL: long}})
+			return err
+		},
+		"priority 65536": func() error {
+			_, _, err := m.client.AddImages(ctx, mockGUID, "", []shoptet.NewImage{{SourceURL: "https://a.example/a.jpg", Priority: 65536}})
+			return err
+		},
+		"name with slash": func() error { _, err := m.client.DeleteImage(ctx, mockGUID, "", "a/b.jpg", nil); return err },
+		"dot name":        func() error { _, err := m.client.DeleteImage(ctx, mockGUID, "", "..", nil); return err },
+		"empty update": func() error {
+			_, _, err := m.client.UpdateImages(ctx, mockGUID, "", []shoptet.ImageUpdate{{Name: "a.jpg"}})
+			return err
+		},
+		"duplicate rows": func() error {
+			_, _, err := m.client.UpdateImages(ctx, mockGUID, "", []shoptet.ImageUpdate{{Name: "a.jpg", Priority: 1}, {Name: "a.jpg", Priority: 2}})
+			return err
+		},
+		"control in text": func() error {
+			_, _, err := m.client.UpdateImages(ctx, mockGUID, "", []shoptet.ImageUpdate{{Name: "a.jpg", Description: new("a\x00b")}})
+			return err
+		},
+		"source priority": func() error {
+			_, _, err := m.client.ReplaceImageSources(ctx, mockGUID, "", []shoptet.SourceReplacement{{Name: "a.jpg", SourceURL: "https://a.example/b.jpg", Priority: 100000}})
+			return err
+		},
 		"empty job ID":     func() error { _, _, err := m.client.GetJob(ctx, ""); return err },
 		"job ID w/ slash":  func() error { _, _, err := m.client.WaitJob(ctx, "a/b", nil); return err },
 		"bad wait":         func() error { _, _, err := m.client.WaitJob(ctx, "j1", &shoptet.JobWait{}); return err },

@@ -162,7 +162,7 @@ func TestAccessTokenSource(t *testing.T) {
 func TestTokenLifetimeFromTheAnswer(t *testing.T) {
 	t.Parallel()
 	for body, life := range map[string]time.Duration{
-		string(loadFixture(t, "token_get.json")):       30 * time.Minute,
+		string(loadFixture(t, "token_get.json")):           30 * time.Minute,
 		`{"access_token":"tok-123456","expires_in":"600"}`: 10 * time.Minute,
 		`{"access_token":"tok-123456"}`:                    shoptet.DefaultTokenLifetime,
 	} {
