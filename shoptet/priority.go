@@ -43,6 +43,11 @@ func between(lo, hi, k int) ([]int, bool) {
 		for j := range k {
 			out[j] = step * (j + 1)
 		}
+	case k == 1 && lo > 0:
+		// Right after lo, leaving most of the gap after it: adds come in
+		// display order, each after the one before, and halving the gap
+		// each time would use it up after ten.
+		out[0] = lo + max(1, (hi-lo)/16)
 	default:
 		for j := range k {
 			out[j] = lo + (hi-lo)*(j+1)/(k+1)

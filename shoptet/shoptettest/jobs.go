@@ -122,6 +122,7 @@ func (s *Server) applyAdd(j *job, now time.Time) error {
 			st := stored{Name: s.nextName(row.source, taken), Priority: row.priority, Description: row.description, Source: row.source, Changed: now}
 			s.mu.Lock()
 			s.imageSeq++
+			s.created++
 			st.Seq = s.imageSeq
 			s.mu.Unlock()
 			if st.Priority == nil && s.cfg.addPriority == AddAfterLast {

@@ -88,6 +88,7 @@ type Server struct {
 	tokens    []issued // API access tokens issued, oldest first
 	imageSeq  int64
 	nameSeq   int64
+	created   int
 	requestNo int64
 }
 
@@ -200,6 +201,13 @@ func (s *Server) SeedProduct(guid string, images ...Image) {
 	}
 	s.cat.AddProduct(key(guid, "shop"), imgs...)
 	s.cat.AddProduct(key(guid, "shop360"))
+}
+
+// Created returns how many images jobs have added, on every product.
+func (s *Server) Created() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.created
 }
 
 // Images returns a gallery's images in display order, or an error if there
