@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -29,16 +30,28 @@ var specPath = filepath.Join("..", "..", "shared", "specs", "shoptet-openapi.yam
 // after their host is replaced by the spec's server,
 // https://api.myshoptet.com. Answers are validated too, except the e-shop
 // info's: the fake serves only its imageCuts section, where the spec
-// requires a dozen others.
+// requires a dozen others. The file (2 MB of YAML) is loaded once for all
+// the tests.
 func loadSpec(t *testing.T) *contract.Spec {
 	t.Helper()
-	spec := contract.Load(t, specPath, nil)
-	spec.Scheme, spec.Host, spec.Auth = "https", "api.myshoptet.com", requireToken
-	spec.Answer = func(route *routers.Route, _ contract.Exchange) (bool, error) {
-		return route.Operation.OperationID == "getEshopInfo", nil
+	specOnce.Do(func() {
+		spec := contract.Load(t, specPath, nil) // skips t, and leaves loaded nil, when absent
+		spec.Scheme, spec.Host, spec.Auth = "https", "api.myshoptet.com", requireToken
+		spec.Answer = func(route *routers.Route, _ contract.Exchange) (bool, error) {
+			return route.Operation.OperationID == "getEshopInfo", nil
+		}
+		loaded = spec
+	})
+	if loaded == nil {
+		t.Skipf("contract test skipped: the official OpenAPI file %s is not there (it lives in the project's ../shared folder, absent from a plain clone)", specPath)
 	}
-	return spec
+	return loaded
 }
+
+var (
+	specOnce sync.Once
+	loaded   *contract.Spec
+)
 
 // requireToken is the spec's two apiKey schemes (either will do).
 func requireToken(_ context.Context, in *openapi3filter.AuthenticationInput) error {

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 
+	"time"
+
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/shopimgtest"
 	"github.com/shopimg/shopimg/shoptet"
 	"github.com/shopimg/shopimg/shoptet/shoptettest"
 )
@@ -12,7 +15,7 @@ import (
 // Adding images is asynchronous: AddImages returns a job, WaitJob waits
 // for it, then the gallery has the images.
 func ExampleClient_AddImages() {
-	srv := shoptettest.NewServer(shoptettest.WithNaming(shoptettest.NameFromURL))
+	srv := shoptettest.NewServer(shoptettest.WithNaming(shoptettest.NameFromURL), shoptettest.WithClock(shopimgtest.NewClock(time.Now()))) // job polls wait on the test clock
 	defer srv.Close()
 	guid := shoptet.ProductGUID(srv.AddProduct())
 	client, err := srv.NewClient()

@@ -3,15 +3,17 @@ package shoptettest_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/shopimgtest"
 	"github.com/shopimg/shopimg/shoptet/shoptettest"
 )
 
 // A fake e-shop with one product; a client adds an image (a job the fake
 // completes at its first poll) and lists the gallery.
 func Example() {
-	srv := shoptettest.NewServer(shoptettest.WithNaming(shoptettest.NameFromURL))
+	srv := shoptettest.NewServer(shoptettest.WithNaming(shoptettest.NameFromURL), shoptettest.WithClock(shopimgtest.NewClock(time.Now()))) // job polls wait on the test clock
 	defer srv.Close()
 	guid := srv.AddProduct(shoptettest.Image{Name: "100.jpg", Priority: new(10), Description: new("Front")})
 
