@@ -222,14 +222,9 @@ func NewClient(creds Credentials, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shoptet: %w", err)
 	}
-	o := options{Settings: rest.DefaultSettings(DefaultBaseURL), jobWait: DefaultJobWait()}
-	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt(&o); err != nil {
-			return nil, fmt.Errorf("shoptet: %w", err)
-		}
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	if o.share != nil {
 		if err := o.SetLimiter(o.share.rc.Limiter()); err != nil {
@@ -249,11 +244,29 @@ func NewClient(creds Credentials, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	clock := o.Clock
-	if clock == nil {
-		clock = shopimg.SystemClock{}
+	return &Client{rc: rc, clock: o.clock(), jobWait: o.jobWait, removeRef: o.removeRef}, nil
+}
+
+// newOptions applies opts to the defaults.
+func newOptions(opts []Option) (options, error) {
+	o := options{Settings: rest.DefaultSettings(DefaultBaseURL), jobWait: DefaultJobWait()}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			return o, fmt.Errorf("shoptet: %w", err)
+		}
 	}
-	return &Client{rc: rc, clock: clock, jobWait: o.jobWait, removeRef: o.removeRef}, nil
+	return o, nil
+}
+
+// clock is the clock the options set, or the system's.
+func (o *options) clock() shopimg.Clock {
+	if o.Clock == nil {
+		return shopimg.SystemClock{}
+	}
+	return o.Clock
 }
 
 // String describes the client without its credentials.

@@ -210,13 +210,19 @@ func (c *Client) AddImages(ctx context.Context, guid ProductGUID, g Gallery, ima
 			return nil, nil, err
 		}
 	}
+	return queue(ctx, c, http.MethodPost, imagesPath(guid, g), rest.Create, images)
+}
+
+// queue sends rows to an asynchronous endpoint, 100 a call, and returns
+// the jobs, one per call, those before an error with it.
+func queue[T any](ctx context.Context, c *Client, method, path string, effect rest.Effect, rows []T) ([]JobID, *Response, error) {
 	var jobs []JobID
 	var resp *Response
-	for chunk := range chunks(images) {
+	var err error
+	for chunk := range chunks(rows) {
 		var body jobBody
-		req := &rest.Request{Method: http.MethodPost, Path: imagesPath(guid, g), JSON: imagesRequest[NewImage]{Data: imagesList[NewImage]{Images: chunk}}, Effect: rest.Create}
-		resp, err = c.do(ctx, req, &body)
-		if err != nil {
+		req := &rest.Request{Method: method, Path: path, JSON: imagesRequest[T]{Data: imagesList[T]{Images: chunk}}, Effect: effect}
+		if resp, err = c.do(ctx, req, &body); err != nil {
 			return jobs, resp, err
 		}
 		jobs = append(jobs, body.Data.JobID)
@@ -541,18 +547,7 @@ func (c *Client) ReplaceImageSources(ctx context.Context, guid ProductGUID, g Ga
 			}
 		}
 	}
-	var jobs []JobID
-	var resp *Response
-	for chunk := range chunks(rows) {
-		var body jobBody
-		req := &rest.Request{Method: http.MethodPatch, Path: imagesPath(guid, g) + "/source", JSON: imagesRequest[SourceReplacement]{Data: imagesList[SourceReplacement]{Images: chunk}}}
-		resp, err = c.do(ctx, req, &body)
-		if err != nil {
-			return jobs, resp, err
-		}
-		jobs = append(jobs, body.Data.JobID)
-	}
-	return jobs, resp, nil
+	return queue(ctx, c, http.MethodPatch, imagesPath(guid, g)+"/source", rest.Auto, rows)
 }
 
 // deleteBody is a delete answer, {data: null} with the errors of skipped

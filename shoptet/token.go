@@ -60,14 +60,9 @@ func NewAccessTokenSource(eshopURL, oauthToken string, opts ...Option) (*AccessT
 	if strings.TrimSpace(oauthToken) == "" {
 		return nil, fmt.Errorf("shoptet: %w", &shopimg.InputError{Field: "oauthToken", Reason: "is empty"})
 	}
-	o := options{Settings: rest.DefaultSettings(DefaultBaseURL)}
-	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt(&o); err != nil {
-			return nil, fmt.Errorf("shoptet: %w", err)
-		}
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	o.Limiter = nil
 	if err := o.SetBaseURL(eshopURL); err != nil {
@@ -82,11 +77,7 @@ func NewAccessTokenSource(eshopURL, oauthToken string, opts ...Option) (*AccessT
 	if err != nil {
 		return nil, err
 	}
-	clock := o.Clock
-	if clock == nil {
-		clock = shopimg.SystemClock{}
-	}
-	return &AccessTokenSource{rc: rc, clock: clock}, nil
+	return &AccessTokenSource{rc: rc, clock: o.clock()}, nil
 }
 
 // String describes the source without its tokens.

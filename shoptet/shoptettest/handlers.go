@@ -78,38 +78,60 @@ func (s *Server) asyncAllowed(w http.ResponseWriter) bool {
 	return ok
 }
 
-func (s *Server) add(w http.ResponseWriter, r *http.Request) {
+func (s *Server) add(w http.ResponseWriter, r *http.Request) { s.queueRows(w, r, "add") }
+
+func (s *Server) replaceSources(w http.ResponseWriter, r *http.Request) { s.queueRows(w, r, "source") }
+
+// queueRows is an asynchronous call: an add ("add": rows of sourceUrl,
+// at most 100) or a source replacement ("source": rows of name and
+// sourceUrl), validated whole (400 with every bad row), then queued as one
+// job.
+func (s *Server) queueRows(w http.ResponseWriter, r *http.Request, kind string) {
 	guid, gallery, k := s.gallery(w, r)
 	if k == "" {
 		return
 	}
-	rows, ok := s.readWrite(w, r, MaxRowsPerCall)
+	limit, most, endpoint := MaxRowsPerCall, 65535, "/api/products/images"
+	if kind == "source" {
+		limit, most, endpoint = 0, 99999, "/api/products/images/source"
+	}
+	rows, ok := s.readWrite(w, r, limit)
 	if !ok || !s.asyncAllowed(w) {
 		return
 	}
 	var jr []jobRow
 	var bad []wireError
 	for i, row := range rows {
-		if row.Name != nil {
-			bad = append(bad, wireError{"invalid-request-data", "name is not a property of a new image", fmt.Sprint(i)})
+		instance := fmt.Sprint(i)
+		switch {
+		case kind == "add" && row.Name != nil:
+			bad = append(bad, wireError{"invalid-request-data", "name is not a property of a new image", instance})
 			continue
+		case kind == "source" && (row.Name == nil || *row.Name == ""):
+			bad = append(bad, wireError{"invalid-request-data", "name is required", instance})
+			continue
+		case kind == "source":
+			instance = *row.Name
 		}
 		if err := checkSource(row.SourceURL); err != nil {
-			bad = append(bad, wireError{"invalid-source-url", err.Error(), fmt.Sprint(i)})
+			bad = append(bad, wireError{"invalid-source-url", err.Error(), instance})
 			continue
 		}
-		p, err := priorityOf(row.Priority, 65535)
+		p, err := priorityOf(row.Priority, most)
 		if err != nil {
-			bad = append(bad, wireError{"invalid-priority", err.Error(), fmt.Sprint(i)})
+			bad = append(bad, wireError{"invalid-priority", err.Error(), instance})
 			continue
 		}
 		jr = append(jr, jobRow{source: *row.SourceURL, priority: p, description: row.Description})
+		if row.Name != nil {
+			jr[len(jr)-1].name = *row.Name
+		}
 	}
 	if len(bad) > 0 {
 		s.write(w, http.StatusBadRequest, nil, bad)
 		return
 	}
-	id := s.queue("/api/products/images", "add", guid, gallery, jr)
+	id := s.queue(endpoint, kind, guid, gallery, jr)
 	s.write(w, http.StatusAccepted, map[string]any{"jobId": id}, nil)
 }
 
@@ -240,41 +262,6 @@ func (s *Server) deleteGallery(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	s.write(w, http.StatusOK, nil, skipped)
-}
-
-func (s *Server) replaceSources(w http.ResponseWriter, r *http.Request) {
-	guid, gallery, k := s.gallery(w, r)
-	if k == "" {
-		return
-	}
-	rows, ok := s.readWrite(w, r, 0)
-	if !ok || !s.asyncAllowed(w) {
-		return
-	}
-	var jr []jobRow
-	var bad []wireError
-	for i, row := range rows {
-		if row.Name == nil || *row.Name == "" {
-			bad = append(bad, wireError{"invalid-request-data", "name is required", fmt.Sprint(i)})
-			continue
-		}
-		if err := checkSource(row.SourceURL); err != nil {
-			bad = append(bad, wireError{"invalid-source-url", err.Error(), *row.Name})
-			continue
-		}
-		p, err := priorityOf(row.Priority, 99999)
-		if err != nil {
-			bad = append(bad, wireError{"invalid-priority", err.Error(), *row.Name})
-			continue
-		}
-		jr = append(jr, jobRow{name: *row.Name, source: *row.SourceURL, priority: p, description: row.Description})
-	}
-	if len(bad) > 0 {
-		s.write(w, http.StatusBadRequest, nil, bad)
-		return
-	}
-	id := s.queue("/api/products/images/source", "source", guid, gallery, jr)
-	s.write(w, http.StatusAccepted, map[string]any{"jobId": id}, nil)
 }
 
 // eshop answers the e-shop info with the image cuts section only (the
