@@ -14,7 +14,9 @@ import (
 // JobStatus is the state of an asynchronous job.
 type JobStatus string
 
-// The job states the API documents.
+// The job states the API documents: queued, being processed, done, failed
+// (Shoptet could not do it), killed, and expired (its result no longer
+// available).
 const (
 	JobPending   JobStatus = "pending"
 	JobRunning   JobStatus = "running"
@@ -103,8 +105,12 @@ func (c *Client) GetJob(ctx context.Context, id JobID) (Job, *Response, error) {
 // JobWait is how WaitJob polls a job: after First, then at intervals that
 // double up to Max, for at most Timeout (0: until the context ends).
 type JobWait struct {
-	First, Max time.Duration
-	Timeout    time.Duration
+	// First is the wait before the first poll.
+	First time.Duration
+	// Max is the longest wait between two polls.
+	Max time.Duration
+	// Timeout ends the wait (0: only the context does).
+	Timeout time.Duration
 }
 
 // DefaultJobWait polls after 1s, then every 2s, 4s, ... up to 30s, for at

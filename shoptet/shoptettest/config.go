@@ -26,10 +26,10 @@ const (
 	MaxConnections = 3
 	// MaxRowsPerCall is the most images an add or update takes.
 	MaxRowsPerCall = 100
-	// DefaultBucketCapacity and DefaultBucketDrain are the leaky bucket:
-	// 200 drops, draining 10 a second.
+	// DefaultBucketCapacity is the leaky bucket's size: 200 drops.
 	DefaultBucketCapacity = 200
-	DefaultBucketDrain    = 10
+	// DefaultBucketDrain is how many drops the bucket drains a second.
+	DefaultBucketDrain = 10
 	// EshopHost is the e-shop domain the image cut URLs name.
 	EshopHost = "fake-eshop.myshoptet.com"
 )
@@ -123,7 +123,11 @@ const (
 // passed on the server's clock, whichever comes first. The zero value
 // completes it at its first poll.
 type JobTiming struct {
+	// Polls is how many detail requests complete a job (0: none do,
+	// unless After is 0 too).
 	Polls int
+	// After is how long after its creation a job completes (0: never by
+	// time).
 	After time.Duration
 }
 

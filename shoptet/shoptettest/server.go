@@ -44,17 +44,22 @@ type Image struct {
 
 // ImageState is an image as the server holds it (Server.Images).
 type ImageState struct {
-	Name        string
-	Priority    *int
+	// Name is the file name.
+	Name string
+	// Priority is the priority (nil: null).
+	Priority *int
+	// Description is the label (nil: null).
 	Description *string
 	// IsMain is what isMainImage says of it.
 	IsMain bool
 	// Source is the URL it was added or last replaced from ("" if seeded).
 	Source string
 	// Seq orders the images by when they were added.
-	Seq          int64
+	Seq int64
+	// VariantImage marks an image a variant uses.
 	VariantImage bool
-	Changed      time.Time
+	// Changed is its changeTime.
+	Changed time.Time
 }
 
 // stored is an image as the catalogue keeps it.
