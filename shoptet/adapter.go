@@ -175,7 +175,8 @@ type cutCache struct {
 }
 
 // cutURLs returns the image cuts, reading them once; when they cannot be
-// read, images get no URL and the next listing tries again.
+// read, images get no URL, and the next listing tries again, unless the
+// token may not read them (a 401, 403 or 404, which stay).
 func (c *Client) cutURLs(ctx context.Context) *cutURLs {
 	c.cuts.mu.Lock()
 	defer c.cuts.mu.Unlock()
@@ -184,7 +185,11 @@ func (c *Client) cutURLs(ctx context.Context) *cutURLs {
 	}
 	list, _, err := c.ImageCuts(ctx)
 	if err != nil {
-		return &cutURLs{}
+		none := &cutURLs{}
+		if errors.Is(err, shopimg.ErrUnauthorized) || errors.Is(err, shopimg.ErrNotFound) {
+			c.cuts.cuts = none
+		}
+		return none
 	}
 	by := map[string]ImageCut{}
 	for _, cut := range list {

@@ -275,3 +275,23 @@ func TestListBuildsURLsAndMain(t *testing.T) {
 		t.Errorf("%d e-shop info requests after a second List, want 1 (cached)", n)
 	}
 }
+
+// TestListWithoutRightsToTheImageCuts: a token that may not read the
+// e-shop info still lists, without URLs, and asks for the cuts once.
+func TestListWithoutRightsToTheImageCuts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.srv.Faults().Add(shoptettest.Fault{Method: http.MethodGet, Path: "/api/eshop", Status: http.StatusForbidden, Times: 10,
+		Header: http.Header{"Content-Type": {"application/json"}},
+		Body:   `{"data":null,"errors":[{"errorCode":"invalid-token-no-rights","message":"No rights.","instance":"access-token"}],"metadata":{"requestId":"r"}}`})
+	pid := f.srv.AddProduct(shoptettest.Image{Name: "1.jpg", Priority: new(1)})
+	for range 2 {
+		list, err := f.client.ProductImages().List(ctx, pid)
+		if err != nil || len(list) != 1 || list[0].URL != "" {
+			t.Fatalf("List = %+v, %v", list, err)
+		}
+	}
+	if n := f.srv.Recorder().Count(http.MethodGet, "/api/eshop"); n != 1 {
+		t.Errorf("%d e-shop info requests, want 1", n)
+	}
+}
