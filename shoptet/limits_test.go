@@ -230,3 +230,24 @@ func TestUpdate250ImagesInOneCall(t *testing.T) {
 		})
 	}
 }
+
+// TestBucketFillingKeepsClearOfTheLimit: with a small bucket that drains
+// at Shoptet's documented 10 drops a second, 60 calls in a row never
+// overflow it: the filling header holds the client back just long enough
+// (on its clock).
+func TestBucketFillingKeepsClearOfTheLimit(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, []shoptettest.Option{shoptettest.WithBucket(20, 10)})
+	guid := shoptet.ProductGUID(f.srv.AddProduct())
+	for i := range 60 {
+		if _, _, err := f.client.ListImages(ctx, guid, ""); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	if n := f.srv.Quota().Rejected(); n != 0 {
+		t.Errorf("%d requests overflowed the bucket", n)
+	}
+	if slept := f.clock.Slept(); slept < 3*time.Second || slept > 6*time.Second {
+		t.Errorf("waited %v in all, want about 4s (40 drops beyond the bucket, at 10 a second)", slept)
+	}
+}
