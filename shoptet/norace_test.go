@@ -1,0 +1,5 @@
+//go:build !race
+
+package shoptet_test
+
+const raceEnabled = false
