@@ -258,7 +258,7 @@ func Path(format string, args ...any) string {
 // matches a shopimg category (see the package documentation).
 func (c *Client) Do(ctx context.Context, r *Request, out any) (*shopimg.Response, error) {
 	if ctx == nil {
-		return nil, errors.New(c.cfg.Platform + ": nil context")
+		return nil, c.invalid("nil context", nil)
 	}
 	hreq, err := c.newHTTPRequest(ctx, r)
 	if err != nil {
@@ -268,7 +268,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*shopimg.Response
 	hreq = hreq.WithContext(context.WithValue(ctx, attemptKey{}, st))
 	rreq, err := retryablehttp.FromRequest(hreq)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Platform, r.Method, st.path, err)
+		return nil, c.invalid(r.Method+" "+st.path, err)
 	}
 	if err := c.start(ctx, st, rreq.Request); err != nil {
 		st.prepareErr = err
@@ -357,6 +357,16 @@ type credentialError struct{ err error }
 func (e *credentialError) Error() string { return "getting the credential: " + e.err.Error() }
 func (e *credentialError) Unwrap() error { return e.err }
 
+// invalid is the error of a request the core cannot build, a mistake in
+// the vendor's code: it matches shopimg.ErrInvalidInput (nothing was sent)
+// and wraps cause, if any.
+func (c *Client) invalid(what string, cause error) error {
+	if cause == nil {
+		return fmt.Errorf("%s: %s: %w", c.cfg.Platform, what, shopimg.ErrInvalidInput)
+	}
+	return fmt.Errorf("%s: %s: %w: %w", c.cfg.Platform, what, cause, shopimg.ErrInvalidInput)
+}
+
 // bodyError is a request body (an upload) that could not be opened.
 type bodyError struct{ err error }
 
@@ -421,7 +431,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 	raw := c.base + strings.TrimPrefix(r.Path, "/")
 	q, err := encodeQuery(r.Query)
 	if err != nil {
-		return nil, fmt.Errorf("%s: encoding query: %w", c.cfg.Platform, err)
+		return nil, c.invalid("encoding query", err)
 	}
 	if q != "" {
 		raw += "?" + q
@@ -433,13 +443,13 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 	)
 	switch {
 	case r.JSON != nil && r.Multipart != nil:
-		return nil, errors.New(c.cfg.Platform + ": request has both a JSON and a multipart body")
+		return nil, c.invalid("request has both a JSON and a multipart body", nil)
 	case r.JSON != nil:
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(r.JSON); err != nil {
-			return nil, fmt.Errorf("%s: encoding body: %w", c.cfg.Platform, err)
+			return nil, c.invalid("encoding body", err)
 		}
 		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		getBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
@@ -447,12 +457,12 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 	case r.Multipart != nil:
 		getBody, length, contentType, err = r.Multipart.body()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.cfg.Platform, err)
+			return nil, c.invalid("multipart body", err)
 		}
 	}
 	hreq, err := http.NewRequestWithContext(ctx, r.Method, raw, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s: building request: %w", c.cfg.Platform, c.creds.red.ScrubError(err))
+		return nil, c.invalid("building request", c.creds.red.ScrubError(err))
 	}
 	for k, vs := range r.Header {
 		hreq.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
