@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/shopimg/shopimg"
@@ -256,9 +257,12 @@ func isHTML(contentType string, body []byte) bool {
 
 // Clean collapses whitespace and cuts s to n runes (adding "…"), for putting
 // a vendor's free text into a one-line error message. Invalid UTF-8 is
-// replaced.
+// replaced, and control characters (an escape sequence, a NUL) count as
+// whitespace.
 func Clean(s string, n int) string {
-	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	n = max(n, 0)
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
