@@ -299,6 +299,7 @@ func (c *Client) start(ctx context.Context, st *attempt, req *http.Request) erro
 		c.release(st)
 		return &bodyError{err}
 	}
+	st.body = req.Body
 	return nil
 }
 

@@ -53,6 +53,7 @@ func (c *Client) readError(st *attempt, resp *http.Response) *shopimg.APIError {
 // is stripped of the credentials sent, and matches a shopimg category.
 func (c *Client) finish(ctx context.Context, st *attempt) (*shopimg.Response, error) {
 	c.release(st)
+	st.closeBody()
 	var resp *shopimg.Response
 	if st.status != 0 {
 		resp = &shopimg.Response{StatusCode: st.status, Header: st.header, RequestID: st.requestID, Attempts: st.attempts}
