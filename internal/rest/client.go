@@ -68,8 +68,10 @@ func (o Effect) resolve(method string) Effect {
 // Platform, Method, Path, StatusCode, Body, RetryAfter, RequestID (from
 // Config.RequestIDHeader) and a generic Message; a decoder that does not
 // recognise the body leaves them as they are. It may shorten Body, to drop
-// a part that must never be shown (FinerWorks' status.debug). The core
-// removes credentials from every field afterwards.
+// a part that must never be shown (FinerWorks' status.debug). body (which
+// is e.Body) has the credentials already removed, so that nothing the
+// decoder cuts can keep part of one; the core removes them from every field
+// again afterwards.
 type ErrorDecoder func(e *shopimg.APIError, h http.Header, body []byte)
 
 // BodyChecker is implemented by the vendor types a 2xx answer is decoded
@@ -86,7 +88,11 @@ type ErrorDecoder func(e *shopimg.APIError, h http.Header, body []byte)
 // classified, stripped of credentials, and, for a create, wrapped with
 // shopimg.ErrOutcomeUnknown unless its status or Kind proves nothing was
 // created (a 4xx other than 408, or a Kind of ErrInvalidInput,
-// ErrUnauthorized, ErrNotFound, ErrConflict or ErrRateLimited).
+// ErrUnauthorized, ErrNotFound, ErrConflict or ErrRateLimited). Body is
+// already free of credentials and cut to MaxErrorBody; the core removes
+// credentials from what the checker sets afterwards. Before a retried
+// attempt is decoded, the value is reset to its zero value, so a checker
+// keeps no state of its own in it.
 type BodyChecker interface {
 	CheckBody(e *shopimg.APIError) bool
 }
@@ -208,11 +214,13 @@ func validHeaderName(s string) bool {
 	return s != ""
 }
 
-// String describes the client without its credentials.
-func (c *Client) String() string { return "rest.Client{" + c.cfg.Platform + " " + c.cfg.BaseURL + "}" }
+// String describes the client without its credentials. Its receiver is a
+// value, so a Client printed by value, with any verb, shows no credential
+// either.
+func (c Client) String() string { return "rest.Client{" + c.cfg.Platform + " " + c.cfg.BaseURL + "}" }
 
 // GoString is String, so %#v shows no credential either.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // Platform returns the vendor name given in Config.
 func (c *Client) Platform() string { return c.cfg.Platform }

@@ -19,7 +19,8 @@ import (
 )
 
 // newAPIError starts the *shopimg.APIError of an answer: what the core
-// knows before the vendor's decoder or body check looks at the body.
+// knows before the vendor's decoder or body check looks at the body. body
+// is already free of secrets and cut to MaxErrorBody.
 func (c *Client) newAPIError(st *attempt, resp *http.Response, body []byte) *shopimg.APIError {
 	e := &shopimg.APIError{
 		Platform:   c.cfg.Platform,
@@ -37,12 +38,17 @@ func (c *Client) newAPIError(st *attempt, resp *http.Response, body []byte) *sho
 }
 
 // readError reads up to MaxErrorBody bytes of an error answer and turns it
-// into a *shopimg.APIError, refined by the vendor's decoder.
+// into a *shopimg.APIError, refined by the vendor's decoder. The body is
+// stripped of secrets before anything reads it, so that no cut (of the
+// body, of the message made from it, of what the decoder takes from it)
+// can leave part of a secret behind.
 func (c *Client) readError(st *attempt, resp *http.Response) *shopimg.APIError {
-	body, truncated, readErr := readLimited(resp.Body, c.cfg.MaxErrorBody)
+	red := st.redactor()
+	body, truncated, readErr := readLimited(resp.Body, c.cfg.MaxErrorBody+red.slack())
+	body, cut := red.keep(body, c.cfg.MaxErrorBody)
 	ct := resp.Header.Get("Content-Type")
 	e := c.newAPIError(st, resp, body)
-	e.Message = describeBody(ct, body, truncated, readErr)
+	e.Message = describeBody(ct, body, truncated || cut, readErr)
 	if c.cfg.DecodeError != nil && len(body) > 0 && !isHTML(ct, body) {
 		c.cfg.DecodeError(e, resp.Header, body)
 	}

@@ -244,7 +244,9 @@ func (c *Client) judgeBody(st *attempt, resp *http.Response, info RateInfo, have
 		}
 	}
 	if chk, ok := st.out.(BodyChecker); ok {
-		e := c.newAPIError(st, resp, body)
+		red := st.redactor()
+		kept, _ := red.keep(body[:min(int64(len(body)), c.cfg.MaxErrorBody+red.slack())], c.cfg.MaxErrorBody)
+		e := c.newAPIError(st, resp, kept)
 		if chk.CheckBody(e) {
 			st.apiErr = e
 			return c.judgeStatus(st, resp.Header, info, haveInfo)
@@ -323,45 +325,35 @@ func jitterUp(d time.Duration) time.Duration {
 }
 
 func (c *Client) logAttempt(st *attempt) {
-	l := c.cfg.Logger
-	if l == nil {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("platform", c.cfg.Platform),
-		slog.String("method", st.method),
-		slog.String("path", st.path),
-		slog.Int("attempt", st.attempts),
-		slog.Duration("elapsed", c.cfg.Clock.Now().Sub(st.start)),
-	}
-	if st.status != 0 && st.netErr == nil {
-		attrs = append(attrs, slog.Int("status", st.status))
-	}
-	if msg := st.outcomeText(); msg != "" {
-		attrs = append(attrs, slog.String("error", st.redactor().String(msg)))
-	}
-	l.LogAttrs(context.Background(), slog.LevelDebug, "shopimg request", attrs...)
+	c.log(st, slog.LevelDebug, "shopimg request", slog.Duration("elapsed", c.cfg.Clock.Now().Sub(st.start)))
 }
 
 func (c *Client) logRetry(st *attempt) {
+	c.log(st, slog.LevelWarn, "shopimg retry", slog.Duration("wait", st.wait))
+}
+
+// log writes one line about the last attempt, every text in it stripped of
+// the credentials sent.
+func (c *Client) log(st *attempt, level slog.Level, msg string, timing slog.Attr) {
 	l := c.cfg.Logger
-	if l == nil {
+	if l == nil || !l.Enabled(context.Background(), level) {
 		return
 	}
+	red := st.redactor()
 	attrs := []slog.Attr{
 		slog.String("platform", c.cfg.Platform),
 		slog.String("method", st.method),
-		slog.String("path", st.path),
+		slog.String("path", red.String(st.path)),
 		slog.Int("attempt", st.attempts),
-		slog.Duration("wait", st.wait),
+		timing,
 	}
 	if st.status != 0 && st.netErr == nil {
 		attrs = append(attrs, slog.Int("status", st.status))
 	}
-	if msg := st.outcomeText(); msg != "" {
-		attrs = append(attrs, slog.String("error", st.redactor().String(msg)))
+	if text := st.outcomeText(); text != "" {
+		attrs = append(attrs, slog.String("error", red.String(text)))
 	}
-	l.LogAttrs(context.Background(), slog.LevelWarn, "shopimg retry", attrs...)
+	l.LogAttrs(context.Background(), level, msg, attrs...)
 }
 
 // outcomeText describes the last attempt's failure ("" for none), before
