@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/shopimg/shopimg"
@@ -50,9 +51,9 @@ type Driver interface {
 	CheckProductID(id string) error
 	CheckImageID(id string) error
 	// List returns every image of the product in display order, each with
-	// ID, ProductID, Main (only ever on the first image, and only when the
-	// platform flags it) and the other fields it knows; the guard sets
-	// Position.
+	// ID, ProductID, Main (on the first image, when the platform flags it:
+	// Capabilities.MainIsFlag) and the other fields it knows; the guard
+	// sets Position, and Main where the main image is simply the first.
 	List(ctx context.Context, productID string) ([]shopimg.Image, error)
 	// Add creates the image at call.Position. Once the platform answered
 	// the create with an ID, Add returns the image even when a later step
@@ -217,9 +218,13 @@ func (a *Adapter) current(ctx context.Context, productID string) ([]shopimg.Imag
 	return a.normalize(productID, imgs)
 }
 
-// normalize sets Position and ProductID, and refuses a listing that names
-// an image twice (every later check would be wrong).
+// normalize sets Position and ProductID, sets Main on the first image only
+// and by the capabilities (always where the main image is the first one,
+// as the driver flags it where it is a flag, never where there is none),
+// and refuses a listing that names an image twice (every later check would
+// be wrong).
 func (a *Adapter) normalize(productID string, imgs []shopimg.Image) ([]shopimg.Image, error) {
+	caps := a.d.Capabilities()
 	seen := make(map[string]bool, len(imgs))
 	for i := range imgs {
 		id := imgs[i].ID
@@ -231,6 +236,12 @@ func (a *Adapter) normalize(productID string, imgs []shopimg.Image) ([]shopimg.I
 		if imgs[i].ProductID == "" {
 			imgs[i].ProductID = productID
 		}
+		switch {
+		case i > 0 || !caps.HasMain():
+			imgs[i].Main = false
+		case !caps.MainIsFlag:
+			imgs[i].Main = true
+		}
 	}
 	if imgs == nil {
 		imgs = []shopimg.Image{}
@@ -239,8 +250,10 @@ func (a *Adapter) normalize(productID string, imgs []shopimg.Image) ([]shopimg.I
 }
 
 // Add checks img against the capabilities and the product's images and adds
-// it. When the platform created the image but a later step failed, it
-// returns the image with an error matching shopimg.ErrAdded.
+// it, returning it with its ProductID and, when the guard listed the
+// product, its Position. When the platform created the image but a later
+// step failed, it returns the image with an error matching
+// shopimg.ErrAdded and no other category.
 func (a *Adapter) Add(ctx context.Context, productID string, img shopimg.NewImage) (shopimg.Image, error) {
 	if err := a.productID(productID); err != nil {
 		return shopimg.Image{}, err
@@ -296,7 +309,9 @@ func (a *Adapter) Add(ctx context.Context, productID string, img shopimg.NewImag
 }
 
 // add calls the driver's Add and makes sure an image that has an ID comes
-// back with any follow-up error marked as such.
+// back with any follow-up error as an *shopimg.AddedError holding it, which
+// matches shopimg.ErrAdded and nothing else (a driver's error that wraps an
+// AddedError together with other categories is replaced by it).
 func (a *Adapter) add(ctx context.Context, call AddCall) (shopimg.Image, error) {
 	productID := call.ProductID
 	got, err := a.d.Add(ctx, call)
@@ -309,10 +324,18 @@ func (a *Adapter) add(ctx context.Context, call AddCall) (shopimg.Image, error) 
 	if got.ProductID == "" {
 		got.ProductID = productID
 	}
-	if err != nil && !errors.Is(err, shopimg.ErrAdded) {
-		err = Added(got, "finish adding it", err)
+	if call.Listed {
+		got.Position = call.Position
 	}
-	return got, err
+	if err == nil {
+		return got, nil
+	}
+	step, cause := "finish adding it", err
+	var ae *shopimg.AddedError
+	if errors.As(err, &ae) {
+		step, cause = ae.Step, ae.Err
+	}
+	return got, Added(got, step, cause)
 }
 
 // Added is the error of an Add whose image was created before step failed.
@@ -453,11 +476,11 @@ func (b *BatchAdapter) UpdateImages(ctx context.Context, productID string, bu sh
 			return nil, err
 		}
 	}
-	for id, alt := range bu.Alt {
+	for _, id := range slices.Sorted(maps.Keys(bu.Alt)) { // the same error for the same input
 		if err := a.imageID("Alt", id); err != nil {
 			return nil, err
 		}
-		if r := check.Text(alt); r != "" {
+		if r := check.Text(bu.Alt[id]); r != "" {
 			return nil, &shopimg.InputError{Field: fmt.Sprintf("Alt[%q]", id), Reason: r}
 		}
 	}
@@ -472,7 +495,8 @@ func (b *BatchAdapter) UpdateImages(ctx context.Context, productID string, bu sh
 		}
 	}
 	call := BatchCall{ProductID: productID, Current: cur, Alt: map[string]string{}}
-	for id, alt := range bu.Alt {
+	for _, id := range slices.Sorted(maps.Keys(bu.Alt)) {
+		alt := bu.Alt[id]
 		i := slices.Index(curIDs, id)
 		if i < 0 {
 			return nil, NotFound(a.d.Platform(), productID, id)

@@ -68,8 +68,10 @@ func (o Effect) resolve(method string) Effect {
 // Platform, Method, Path, StatusCode, Body, RetryAfter, RequestID (from
 // Config.RequestIDHeader) and a generic Message; a decoder that does not
 // recognise the body leaves them as they are. It may shorten Body, to drop
-// a part that must never be shown (FinerWorks' status.debug). The core
-// removes credentials from every field afterwards.
+// a part that must never be shown (FinerWorks' status.debug). body (which
+// is e.Body) has the credentials already removed, so that nothing the
+// decoder cuts can keep part of one; the core removes them from every field
+// again afterwards.
 type ErrorDecoder func(e *shopimg.APIError, h http.Header, body []byte)
 
 // BodyChecker is implemented by the vendor types a 2xx answer is decoded
@@ -86,7 +88,11 @@ type ErrorDecoder func(e *shopimg.APIError, h http.Header, body []byte)
 // classified, stripped of credentials, and, for a create, wrapped with
 // shopimg.ErrOutcomeUnknown unless its status or Kind proves nothing was
 // created (a 4xx other than 408, or a Kind of ErrInvalidInput,
-// ErrUnauthorized, ErrNotFound, ErrConflict or ErrRateLimited).
+// ErrUnauthorized, ErrNotFound, ErrConflict or ErrRateLimited). Body is
+// already free of credentials and cut to MaxErrorBody; the core removes
+// credentials from what the checker sets afterwards. Before a retried
+// attempt is decoded, the value is reset to its zero value, so a checker
+// keeps no state of its own in it.
 type BodyChecker interface {
 	CheckBody(e *shopimg.APIError) bool
 }
@@ -214,11 +220,13 @@ func validHeaderName(s string) bool {
 	return s != ""
 }
 
-// String describes the client without its credentials.
-func (c *Client) String() string { return "rest.Client{" + c.cfg.Platform + " " + c.cfg.BaseURL + "}" }
+// String describes the client without its credentials. Its receiver is a
+// value, so a Client printed by value, with any verb, shows no credential
+// either.
+func (c Client) String() string { return "rest.Client{" + c.cfg.Platform + " " + c.cfg.BaseURL + "}" }
 
 // GoString is String, so %#v shows no credential either.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // Platform returns the vendor name given in Config.
 func (c *Client) Platform() string { return c.cfg.Platform }
@@ -264,7 +272,7 @@ func Path(format string, args ...any) string {
 // matches a shopimg category (see the package documentation).
 func (c *Client) Do(ctx context.Context, r *Request, out any) (*shopimg.Response, error) {
 	if ctx == nil {
-		return nil, errors.New(c.cfg.Platform + ": nil context")
+		return nil, c.invalid("nil context", nil)
 	}
 	hreq, err := c.newHTTPRequest(ctx, r)
 	if err != nil {
@@ -274,7 +282,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*shopimg.Response
 	hreq = hreq.WithContext(context.WithValue(ctx, attemptKey{}, st))
 	rreq, err := retryablehttp.FromRequest(hreq)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Platform, r.Method, st.path, err)
+		return nil, c.invalid(r.Method+" "+st.path, err)
 	}
 	if err := c.start(ctx, st, rreq.Request); err != nil {
 		st.prepareErr = err
@@ -305,6 +313,7 @@ func (c *Client) start(ctx context.Context, st *attempt, req *http.Request) erro
 		c.release(st)
 		return &bodyError{err}
 	}
+	st.body = req.Body
 	return nil
 }
 
@@ -362,6 +371,16 @@ type credentialError struct{ err error }
 
 func (e *credentialError) Error() string { return "getting the credential: " + e.err.Error() }
 func (e *credentialError) Unwrap() error { return e.err }
+
+// invalid is the error of a request the core cannot build, a mistake in
+// the vendor's code: it matches shopimg.ErrInvalidInput (nothing was sent)
+// and wraps cause, if any.
+func (c *Client) invalid(what string, cause error) error {
+	if cause == nil {
+		return fmt.Errorf("%s: %s: %w", c.cfg.Platform, what, shopimg.ErrInvalidInput)
+	}
+	return fmt.Errorf("%s: %s: %w: %w", c.cfg.Platform, what, cause, shopimg.ErrInvalidInput)
+}
 
 // bodyError is a request body (an upload) that could not be opened.
 type bodyError struct{ err error }
@@ -427,7 +446,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 	raw := c.base + strings.TrimPrefix(r.Path, "/")
 	q, err := encodeQuery(r.Query)
 	if err != nil {
-		return nil, fmt.Errorf("%s: encoding query: %w", c.cfg.Platform, err)
+		return nil, c.invalid("encoding query", err)
 	}
 	if q != "" {
 		raw += "?" + q
@@ -439,13 +458,13 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 	)
 	switch {
 	case r.JSON != nil && r.Multipart != nil:
-		return nil, errors.New(c.cfg.Platform + ": request has both a JSON and a multipart body")
+		return nil, c.invalid("request has both a JSON and a multipart body", nil)
 	case r.JSON != nil:
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(r.JSON); err != nil {
-			return nil, fmt.Errorf("%s: encoding body: %w", c.cfg.Platform, err)
+			return nil, c.invalid("encoding body", err)
 		}
 		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		getBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
@@ -453,12 +472,12 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 	case r.Multipart != nil:
 		getBody, length, contentType, err = r.Multipart.body()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.cfg.Platform, err)
+			return nil, c.invalid("multipart body", err)
 		}
 	}
 	hreq, err := http.NewRequestWithContext(ctx, r.Method, raw, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s: building request: %w", c.cfg.Platform, c.creds.red.ScrubError(err))
+		return nil, c.invalid("building request", c.creds.red.ScrubError(err))
 	}
 	for k, vs := range r.Header {
 		hreq.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)

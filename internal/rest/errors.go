@@ -12,13 +12,15 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/shopimg/shopimg"
 )
 
 // newAPIError starts the *shopimg.APIError of an answer: what the core
-// knows before the vendor's decoder or body check looks at the body.
+// knows before the vendor's decoder or body check looks at the body. body
+// is already free of secrets and cut to MaxErrorBody.
 func (c *Client) newAPIError(st *attempt, resp *http.Response, body []byte) *shopimg.APIError {
 	e := &shopimg.APIError{
 		Platform:   c.cfg.Platform,
@@ -36,16 +38,17 @@ func (c *Client) newAPIError(st *attempt, resp *http.Response, body []byte) *sho
 }
 
 // readError reads up to MaxErrorBody bytes of an error answer and turns it
-// into a *shopimg.APIError, refined by the vendor's decoder.
+// into a *shopimg.APIError, refined by the vendor's decoder. The body is
+// stripped of secrets before anything reads it, so that no cut (of the
+// body, of the message made from it, of what the decoder takes from it)
+// can leave part of a secret behind.
 func (c *Client) readError(st *attempt, resp *http.Response) *shopimg.APIError {
-	body, truncated, readErr := readLimited(resp.Body, c.cfg.MaxErrorBody)
-	// Credentials go before anything reads the body: a message cut to
-	// length could otherwise keep the start of one, which no redaction
-	// could recognise afterwards.
-	body = st.redactor().Bytes(body)
+	red := st.redactor()
+	body, truncated, readErr := readLimited(resp.Body, c.cfg.MaxErrorBody+red.slack())
+	body, cut := red.keep(body, c.cfg.MaxErrorBody)
 	ct := resp.Header.Get("Content-Type")
 	e := c.newAPIError(st, resp, body)
-	e.Message = describeBody(ct, body, truncated, readErr)
+	e.Message = describeBody(ct, body, truncated || cut, readErr)
 	if c.cfg.DecodeError != nil && len(body) > 0 && !isHTML(ct, body) {
 		c.cfg.DecodeError(e, resp.Header, body)
 	}
@@ -56,6 +59,7 @@ func (c *Client) readError(st *attempt, resp *http.Response) *shopimg.APIError {
 // is stripped of the credentials sent, and matches a shopimg category.
 func (c *Client) finish(ctx context.Context, st *attempt) (*shopimg.Response, error) {
 	c.release(st)
+	st.closeBody()
 	var resp *shopimg.Response
 	if st.status != 0 {
 		resp = &shopimg.Response{StatusCode: st.status, Header: st.header, RequestID: st.requestID, Attempts: st.attempts}
@@ -277,9 +281,12 @@ func isHTML(contentType string, body []byte) bool {
 
 // clean collapses whitespace and cuts s to n runes (adding "…"), for putting
 // a vendor's free text into a one-line error message. Invalid UTF-8 is
-// replaced.
+// replaced, and control characters (an escape sequence, a NUL) count as
+// whitespace.
 func clean(s string, n int) string {
-	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	n = max(n, 0)
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

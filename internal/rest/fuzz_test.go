@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -34,12 +35,20 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func FuzzParseRetryAfter(f *testing.F) {
-	for _, s := range []string{"", "10", "1e3", "Wed, 21 Oct 2026 07:28:00 GMT", "NaN", "-1", "99999999999"} {
+	for _, s := range []string{"", "10", "1e3", "1e9", "Wed, 21 Oct 2026 07:28:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+		"Sunday, 06-Nov-94 08:49:37 GMT", "NaN", "-1", "+Inf", "-0", "0x10", "99999999999", " 5 ", "1.5e-9"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if d := rest.ParseRetryAfter(s, epoch); d < 0 {
-			t.Errorf("ParseRetryAfter(%q) = %v, negative", s, d)
+		d := rest.ParseRetryAfter(s, epoch)
+		if d < 0 || d > rest.MaxReportedWait {
+			t.Errorf("ParseRetryAfter(%q) = %v, outside [0, %v]", s, d, rest.MaxReportedWait)
+		}
+		// A number of seconds is read as such, up to the clamp.
+		if secs, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && secs >= 1 && secs < rest.MaxReportedWait.Seconds() {
+			if want := time.Duration(secs * float64(time.Second)); d != want {
+				t.Errorf("ParseRetryAfter(%q) = %v, want %v", s, d, want)
+			}
 		}
 	})
 }

@@ -27,6 +27,9 @@ const secret = "s3cr3t-token-9f8e7d"
 
 var epoch = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
+// newClock returns a fake clock reading epoch.
+func newClock() *shopimgtest.Clock { return shopimgtest.NewClock(epoch) }
+
 type harness struct {
 	t      *testing.T
 	srv    *httptest.Server

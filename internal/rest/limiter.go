@@ -121,14 +121,22 @@ func (e *WaitTooLongError) Error() string {
 	return fmt.Sprintf("not sent: the platform's quota is used up for another %v, longer than the client waits (MaxRetryAfter %v)", e.Wait.Round(time.Millisecond), e.Max)
 }
 
+// minWait is the shortest the limiter sleeps, so that a tiny reported
+// window (1ns) with requests still in flight cannot make Wait spin.
+const minWait = 10 * time.Millisecond
+
 // Wait blocks until a request may start, or ctx ends, and takes a slot for
-// it. When the quota the platform reported is used up for longer than
+// it. It returns ctx.Err() at once when ctx has ended, even if no wait is
+// needed. When the quota the platform reported is used up for longer than
 // maxWait (0: no limit), it returns a *WaitTooLongError at once instead of
 // sleeping. Each successful Wait must be followed by one Observe or
 // Release.
 func (l *Limiter) Wait(ctx context.Context, maxWait time.Duration) error {
 	var waited time.Duration
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		d, freed := l.reserve()
 		if d == 0 {
 			return nil
@@ -141,6 +149,7 @@ func (l *Limiter) Wait(ctx context.Context, maxWait time.Duration) error {
 			}
 			continue
 		}
+		d = max(d, minWait)
 		if maxWait > 0 && waited+d > maxWait {
 			return &WaitTooLongError{Wait: d, Max: maxWait}
 		}
@@ -151,14 +160,21 @@ func (l *Limiter) Wait(ctx context.Context, maxWait time.Duration) error {
 	}
 }
 
-// Release gives back the slot of a request that was never sent (its body
-// could not be opened, its context ended), without any quota information.
+// Release gives back the slot of a request that never reached the platform
+// (its body could not be opened, its connection could not be made), and
+// the request it counted: a slot given back any number of times costs none
+// of the quota.
 func (l *Limiter) Release() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.endLocked()
-	// The slot's count of remaining requests is not given back: the window
-	// may have changed meanwhile, and an underestimate only costs a slot.
+	// The slot was counted against the window it was taken in, or, if the
+	// window changed since, against the new one (which starts from what
+	// the platform reported, less the requests in flight, this one among
+	// them): either way the count goes back up by one.
+	if l.known {
+		l.remaining++
+	}
 }
 
 // reserve takes a slot and returns 0, or returns how long to wait first,

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -35,6 +36,7 @@ type attempt struct {
 	start        time.Time
 	attempts     int
 	reserved     bool          // a rate-limit slot is held
+	body         io.Closer     // the request body of the attempt in flight
 	wait         time.Duration // before the next attempt
 	retryAfter   time.Duration // what the server asked for last
 	maybeActed   bool          // a create may have been carried out by some attempt
@@ -77,6 +79,17 @@ func (st *attempt) redactor() *redactor {
 	return st.red
 }
 
+// closeBody closes the attempt's request body once its answer is in: the
+// transport may have answered without reading it all (an early error
+// status), and an upload's streaming goroutine and file stay open until it
+// is closed.
+func (st *attempt) closeBody() {
+	if st.body != nil {
+		st.body.Close()
+		st.body = nil
+	}
+}
+
 func (st *attempt) clearOutcome() {
 	st.ok, st.apiErr, st.netErr, st.badBody, st.prepareErr = false, nil, nil, "", nil
 }
@@ -97,7 +110,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if resp != nil && c.cfg.ReadRate != nil {
 		info, haveInfo = c.cfg.ReadRate(resp.Header)
 	}
-	c.limiter.Observe(info, haveInfo)
+	if err != nil && resp == nil && neverSent(err) {
+		c.limiter.Release() // the platform saw nothing: its quota is untouched
+	} else {
+		c.limiter.Observe(info, haveInfo)
+	}
 	if resp != nil {
 		st.status, st.header = resp.StatusCode, resp.Header
 		st.rate, st.haveRate = info, haveInfo
@@ -116,6 +133,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	default:
 		retry = c.judgeBody(st, resp, info, haveInfo)
 	}
+	st.closeBody() // the answer is read
 	c.logAttempt(st)
 	return retry, nil
 }
@@ -159,12 +177,15 @@ func (c *Client) judgeStatus(st *attempt, h http.Header, info RateInfo, haveInfo
 		}
 		st.retryAfter = ra
 		e.RetryAfter = max(e.RetryAfter, ra)
+		// Every request of the store holds for the pause, also when it is
+		// longer than this call waits: the next call then fails at once,
+		// unsent, instead of asking again.
+		c.limiter.PauseFor(ra)
 		if ra > capWait {
 			// Longer than we are willing to wait: fail now, with RetryAfter.
 			return false
 		}
 		if ra > 0 {
-			c.limiter.PauseFor(ra)
 			st.wait = min(jitterUp(ra), capWait)
 		} else {
 			// No hint (a 429 from platform load, or a lock): back off.
@@ -228,7 +249,9 @@ func (c *Client) judgeBody(st *attempt, resp *http.Response, info RateInfo, have
 		}
 	}
 	if chk, ok := st.out.(BodyChecker); ok {
-		e := c.newAPIError(st, resp, body)
+		red := st.redactor()
+		kept, _ := red.keep(body[:min(int64(len(body)), c.cfg.MaxErrorBody+red.slack())], c.cfg.MaxErrorBody)
+		e := c.newAPIError(st, resp, kept)
 		if chk.CheckBody(e) {
 			st.apiErr = e
 			return c.judgeStatus(st, resp.Header, info, haveInfo)
@@ -314,45 +337,35 @@ func jitterUp(d time.Duration) time.Duration {
 }
 
 func (c *Client) logAttempt(st *attempt) {
-	l := c.cfg.Logger
-	if l == nil {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("platform", c.cfg.Platform),
-		slog.String("method", st.method),
-		slog.String("path", st.path),
-		slog.Int("attempt", st.attempts),
-		slog.Duration("elapsed", c.cfg.Clock.Now().Sub(st.start)),
-	}
-	if st.status != 0 && st.netErr == nil {
-		attrs = append(attrs, slog.Int("status", st.status))
-	}
-	if msg := st.outcomeText(); msg != "" {
-		attrs = append(attrs, slog.String("error", st.redactor().String(msg)))
-	}
-	l.LogAttrs(context.Background(), slog.LevelDebug, "shopimg request", attrs...)
+	c.log(st, slog.LevelDebug, "shopimg request", slog.Duration("elapsed", c.cfg.Clock.Now().Sub(st.start)))
 }
 
 func (c *Client) logRetry(st *attempt) {
+	c.log(st, slog.LevelWarn, "shopimg retry", slog.Duration("wait", st.wait))
+}
+
+// log writes one line about the last attempt, every text in it stripped of
+// the credentials sent.
+func (c *Client) log(st *attempt, level slog.Level, msg string, timing slog.Attr) {
 	l := c.cfg.Logger
-	if l == nil {
+	if l == nil || !l.Enabled(context.Background(), level) {
 		return
 	}
+	red := st.redactor()
 	attrs := []slog.Attr{
 		slog.String("platform", c.cfg.Platform),
 		slog.String("method", st.method),
-		slog.String("path", st.path),
+		slog.String("path", red.String(st.path)),
 		slog.Int("attempt", st.attempts),
-		slog.Duration("wait", st.wait),
+		timing,
 	}
 	if st.status != 0 && st.netErr == nil {
 		attrs = append(attrs, slog.Int("status", st.status))
 	}
-	if msg := st.outcomeText(); msg != "" {
-		attrs = append(attrs, slog.String("error", st.redactor().String(msg)))
+	if text := st.outcomeText(); text != "" {
+		attrs = append(attrs, slog.String("error", red.String(text)))
 	}
-	l.LogAttrs(context.Background(), slog.LevelWarn, "shopimg retry", attrs...)
+	l.LogAttrs(context.Background(), level, msg, attrs...)
 }
 
 // outcomeText describes the last attempt's failure ("" for none), before
@@ -425,9 +438,17 @@ func isPermanentNetError(err error) bool {
 // upload's source did not match its size (so the body was cut short).
 func neverActedOn(err error) bool {
 	var size *sizeError
-	if errors.As(err, &size) {
-		return true
-	}
+	return errors.As(err, &size) || refusedBeforeSending(err)
+}
+
+// neverSent reports transport errors after which nothing reached the
+// platform, so its quota is untouched: no connection could be made, its
+// certificate was refused, or the URL scheme is not HTTP.
+func neverSent(err error) bool { return isDialError(err) || refusedBeforeSending(err) }
+
+// refusedBeforeSending reports a refused certificate or a URL scheme that
+// is not HTTP.
+func refusedBeforeSending(err error) bool {
 	var (
 		unknownCA    x509.UnknownAuthorityError
 		hostname     x509.HostnameError
