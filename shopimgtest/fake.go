@@ -370,8 +370,15 @@ func (d *fakeDriver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image
 	if err != nil {
 		return shopimg.Image{}, err
 	}
-	if err := f.unchanged(call.ProductID, p, call.Current); err != nil {
-		return shopimg.Image{}, err
+	appending := call.Image.Position == nil && !call.Image.Main
+	if !appending {
+		// A position is relative to the images the guard listed.
+		if err := f.unchanged(call.ProductID, p, call.Current); err != nil {
+			return shopimg.Image{}, err
+		}
+	}
+	if f.caps.MaxImages > 0 && len(p.images) >= f.caps.MaxImages {
+		return shopimg.Image{}, &shopimg.InputError{Field: "productID", Reason: fmt.Sprintf("%q already has %d images, the most %s allows", call.ProductID, len(p.images), platform)}
 	}
 	fault := f.takeFault(CallAdd, call.ProductID)
 	if fault != nil && !fault.Apply {
@@ -383,7 +390,7 @@ func (d *fakeDriver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image
 		fi.URL = "https://fake.shopimg.test/" + call.ProductID + "/" + fi.ID + "/" + img.File.Name
 	}
 	pos := call.Position
-	if pos < 0 {
+	if pos < 0 || appending {
 		pos = len(p.images)
 	}
 	p.images = insertAt(p.images, pos, fi)

@@ -445,7 +445,7 @@ func (a *Adapter) Delete(ctx context.Context, productID, imageID string) error {
 	}
 	err := a.d.Delete(ctx, productID, imageID)
 	var ae *shopimg.APIError
-	if errors.Is(err, shopimg.ErrNotFound) && errors.As(err, &ae) && ae.Attempts > 1 {
+	if errors.Is(err, shopimg.ErrNotFound) && errors.Is(err, shopimg.ErrOutcomeUnknown) && errors.As(err, &ae) && ae.Attempts > 1 {
 		// A retry found the image gone: an earlier attempt, whose answer
 		// was lost, may have deleted it. If the product is there without
 		// the image, the delete is done.

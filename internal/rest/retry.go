@@ -39,7 +39,7 @@ type attempt struct {
 	body         io.Closer     // the request body of the attempt in flight
 	wait         time.Duration // before the next attempt
 	retryAfter   time.Duration // what the server asked for last
-	maybeActed   bool          // a create may have been carried out by some attempt
+	maybeActed   bool          // a write may have been carried out by an attempt whose answer was lost
 
 	// The last answer, if any.
 	status    int
@@ -154,6 +154,9 @@ func (c *Client) judgeTransport(ctx context.Context, st *attempt, err error) boo
 	case isPermanentNetError(err):
 		return false
 	}
+	if st.effect == Write && !isDialError(err) {
+		st.maybeActed = true // the retry resends an idempotent write
+	}
 	st.wait = c.backoff(st.attempts)
 	return true
 }
@@ -195,6 +198,9 @@ func (c *Client) judgeStatus(st *attempt, h http.Header, info RateInfo, haveInfo
 	case status >= 500 && status != http.StatusNotImplemented:
 		if st.effect == Create {
 			return false
+		}
+		if st.effect == Write {
+			st.maybeActed = true // a server error may come after the write
 		}
 		ra := retryAfter(h, c.cfg.Clock.Now())
 		st.retryAfter = ra
