@@ -23,7 +23,8 @@ func TestFaultMatrix(t *testing.T) {
 // refused before any request, by every operation.
 func TestBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
-	faulttest.RunBadInput(t, faultVendor(), []string{"abc", "0", "-1", "+5", "1.5", "99999999999999999999"}, "5")
+	ids := []string{"abc", "0", "-1", "+5", "1.5", "99999999999999999999"}
+	faulttest.RunBadInput(t, faultVendor(), ids, ids, "5")
 }
 
 // faultVendor describes the adapter and its fake to package faulttest.

@@ -23,7 +23,8 @@ func TestFaultMatrix(t *testing.T) {
 // has none: the IDs are checked first).
 func TestBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
-	faulttest.RunBadInput(t, faultVendor(), []string{"abc", "0", "-1", "+5", "1.5"}, "5")
+	ids := []string{"abc", "0", "-1", "+5", "1.5"}
+	faulttest.RunBadInput(t, faultVendor(), ids, ids, "5")
 }
 
 // faultVendor describes the adapter and its fake to package faulttest.

@@ -16,11 +16,10 @@ var badIDs = []string{"", "\t1", "1\x00", "a\x7f", "\xff\xfe", "1\n2"}
 // RunBadInput checks that every adapter operation refuses malformed input
 // with an error matching shopimg.ErrInvalidInput before sending anything:
 // bad product and image IDs (those above, plus the vendor's own malformed
-// ones in extraIDs), a Reorder list with a repeated or malformed ID, an alt
+// ones in badProducts and badImages), a Reorder list with a repeated or malformed ID, an alt
 // text that is not UTF-8 or holds a NUL, a source URL with a password, an
-// empty update. rec is the fake server's recorder and pid, iid a valid
-// product and image ID (the image need not exist).
-func RunBadInput(t *testing.T, v Vendor, extraIDs []string, iid string) {
+// empty update. iid is a well-formed image ID (the image need not exist).
+func RunBadInput(t *testing.T, v Vendor, badProducts, badImages []string, iid string) {
 	t.Helper()
 	clock := shopimgtest.NewClock(epoch)
 	env := v.New(t, clock, false)
@@ -31,14 +30,16 @@ func RunBadInput(t *testing.T, v Vendor, extraIDs []string, iid string) {
 	ctx := context.Background()
 	ok := shopimg.NewImage{SourceURL: "https://img.example.com/a.jpg"}
 	calls := map[string]func() error{}
-	for _, bad := range append(append([]string(nil), badIDs...), extraIDs...) {
+	for _, bad := range append(append([]string(nil), badIDs...), badProducts...) {
 		calls["List("+bad+")"] = func() error { _, err := p.List(ctx, bad); return err }
 		calls["Add("+bad+")"] = func() error { _, err := p.Add(ctx, bad, ok); return err }
 		calls["Update(product "+bad+")"] = func() error { _, err := p.Update(ctx, bad, iid, shopimg.ImageUpdate{Alt: new("x")}); return err }
-		calls["Update(image "+bad+")"] = func() error { _, err := p.Update(ctx, pid, bad, shopimg.ImageUpdate{Alt: new("x")}); return err }
 		calls["Delete(product "+bad+")"] = func() error { return p.Delete(ctx, bad, iid) }
-		calls["Delete(image "+bad+")"] = func() error { return p.Delete(ctx, pid, bad) }
 		calls["Reorder(product "+bad+")"] = func() error { return p.Reorder(ctx, bad, []string{iid}) }
+	}
+	for _, bad := range append(append([]string(nil), badIDs...), badImages...) {
+		calls["Update(image "+bad+")"] = func() error { _, err := p.Update(ctx, pid, bad, shopimg.ImageUpdate{Alt: new("x")}); return err }
+		calls["Delete(image "+bad+")"] = func() error { return p.Delete(ctx, pid, bad) }
 		calls["Reorder(image "+bad+")"] = func() error { return p.Reorder(ctx, pid, []string{iid, bad}) }
 	}
 	calls["Reorder(repeated ID)"] = func() error { return p.Reorder(ctx, pid, []string{iid, iid}) }
