@@ -170,7 +170,16 @@ func plan(g []ProductImage, pics []ImageID, written map[ImageID]bool, newImg *sl
 	} else {
 		full = targetOrder(g, pics)
 	}
-	ws, ok := planWrites(slots(g, full, pics[0], written, newImg), lowBound(g))
+	ts, lo := slots(g, full, pics[0], written, newImg), lowBound(g)
+	ws, ok := planWrites(ts, lo, true)
+	if free, _ := planWrites(ts, lo, false); ok && len(ws) > len(free) {
+		// The values are too close to move the pictures with the fewest
+		// writes: write every picture once, spread apart again, so that
+		// the next moves find room.
+		if rs, ok := planWrites(respaced(ts), lo, true); ok {
+			ws = rs
+		}
+	}
 	if !ok {
 		// The free values cannot keep every video in place (ties in the
 		// sort values): the pictures go after the videos, in order.

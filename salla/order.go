@@ -104,8 +104,10 @@ type write struct {
 // as the free values between kept entries allow, and whether that is
 // possible at all (every mustKeep entry kept). The writes are in the order
 // to send them: from the last place to the first. lo is the value below
-// every value sent (0 when the store takes no sort below 1).
-func planWrites(target []slot, lo int) ([]write, bool) {
+// every value sent (0 when the store takes no sort below 1). With roomy
+// false, the free values between kept entries are not counted (the plan
+// is then only a count: the least writes any values could allow).
+func planWrites(target []slot, lo int, roomy bool) ([]write, bool) {
 	n := len(target)
 	const none = math.MinInt
 	sortOf := func(i int) int {
@@ -134,7 +136,7 @@ func planWrites(target []slot, lo int) ([]write, bool) {
 			w = 1
 		}
 		for j := i - 1; j >= -1; j-- {
-			if best[j+1] != none && fits(sortOf(j), sortOf(i), i-j-1, i >= n) && best[j+1]+w > best[i+1] {
+			if best[j+1] != none && fits(sortOf(j), sortOf(i), i-j-1, i >= n, roomy) && best[j+1]+w > best[i+1] {
 				best[i+1], prev[i+1] = best[j+1]+w, j
 			}
 			if j >= 0 && target[j].kind == mustKeep {
@@ -173,11 +175,25 @@ func planWrites(target []slot, lo int) ([]write, bool) {
 
 // fits reports whether m entries fit strictly between the values a and b
 // (and after a, when b is the end).
-func fits(a, b, m int, end bool) bool {
+func fits(a, b, m int, end, roomy bool) bool {
 	if end {
 		return true
 	}
-	return a < b && b-a-1 >= m
+	return a < b && (!roomy || b-a-1 >= m)
+}
+
+// respaced returns target with every picture to be written: the plan
+// that gives the pictures values spread evenly between the videos (and
+// SortStep apart after the last one), used when the values left are too
+// close to place the moved pictures with the fewest writes.
+func respaced(target []slot) []slot {
+	out := slices.Clone(target)
+	for i := range out {
+		if out[i].kind != mustKeep || out[i].main {
+			out[i].kind = mustWrite
+		}
+	}
+	return out
 }
 
 // spread gives values[from:to] increasing values strictly between a and b,
