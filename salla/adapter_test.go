@@ -141,7 +141,7 @@ func TestReorderWritesOnlyWhatMoves(t *testing.T) {
 	t.Parallel()
 	for _, shift := range []bool{false, true} {
 		rng := rand.New(rand.NewPCG(3, 4))
-		for range 40 {
+		for range 25 {
 			f := newFixture(t, []sallatest.Option{sallatest.WithSortShift(shift), sallatest.WithoutQuota()}, salla.WithReorderCheck(false))
 			p := f.client.ProductImages()
 			cur := addN(t, p, 1+rng.IntN(8))
@@ -162,7 +162,7 @@ func TestReorderWritesOnlyWhatMoves(t *testing.T) {
 	}
 }
 
-// TestManyReordersStayCheap runs 300 random reorders in a row on one
+// TestManyReordersStayCheap runs 120 random reorders in a row on one
 // product: the values between images run out now and then, and the
 // adapter spreads them apart again by writing every image once, so the
 // writes stay close to the sum of ReorderCost.
@@ -173,7 +173,7 @@ func TestManyReordersStayCheap(t *testing.T) {
 	cur := addN(t, p, 8)
 	rng := rand.New(rand.NewPCG(5, 6))
 	total, cost := 0, 0
-	for range 300 {
+	for range 120 {
 		want := slices.Clone(cur)
 		rng.Shuffle(len(want), func(i, j int) { want[i], want[j] = want[j], want[i] })
 		before := f.srv.Recorder().Count("POST", "")
@@ -184,7 +184,7 @@ func TestManyReordersStayCheap(t *testing.T) {
 		cost += p.Capabilities().ReorderCost(cur, want)
 		cur = want
 	}
-	t.Logf("300 reorders of 8 images: %d updates, ReorderCost sum %d (%.3fx)", total, cost, float64(total)/float64(cost))
+	t.Logf("120 reorders of 8 images: %d updates, ReorderCost sum %d (%.3fx)", total, cost, float64(total)/float64(cost))
 	if float64(total) > 1.15*float64(cost) {
 		t.Errorf("%d updates for a ReorderCost sum of %d", total, cost)
 	}
