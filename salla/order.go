@@ -31,9 +31,13 @@ import (
 // one write only moves entries to its right, which keep their order.
 
 // SortStep is the distance between the sort values the adapter gives to
-// entries it appends or renumbers, so that later moves find free values
-// between two entries without writing more entries than the move needs.
-const SortStep = 100
+// entries it appends or spreads apart, so that later moves find free
+// values between two entries without writing more entries than the move
+// needs. A picture moved or added between two others gets the value
+// halfway between theirs, so 1024 leaves room for ten in a row in one gap
+// (a full gallery of DefaultMaxImages) before the values must be spread
+// apart again.
+const SortStep = 1024
 
 // Gallery returns the product's gallery (pictures and videos) in display
 // order, as this package reads it: by sort, ties in the order the API
