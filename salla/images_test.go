@@ -256,5 +256,5 @@ func TestInputIsCheckedBeforeSending(t *testing.T) {
 	}
 }
 
-func second[T any](_ T, _ *salla.Response, err error) error  { return err }
+func second[T any](_ T, _ *salla.Response, err error) error { return err }
 func second1(_ *salla.Response, err error) error            { return err }
