@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/internal/check"
@@ -90,6 +91,10 @@ type Text string
 // kept as its JSON text.
 func (t *Text) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b[1:n-1]) {
+		*t = Text(b[1 : n-1]) // the common case: no escapes to undo
+		return nil
+	}
 	if string(b) == "null" {
 		*t = ""
 		return nil
