@@ -103,4 +103,3 @@ func FuzzTokenExpiry(f *testing.F) {
 		_ = TokenExpiry((&oauth2.Token{}).WithExtra(m), time.Unix(1774000000, 0))
 	})
 }
-
