@@ -34,6 +34,7 @@ var stores = []func() (store, error){
 	inMemoryStore,
 	bigCommerceStore,
 	threeDCartStore,
+	sallaStore,
 }
 
 func main() {
