@@ -317,41 +317,36 @@ func form(photo Photo, def *bool, sort *int, alt *string) *rest.Multipart {
 	return mp
 }
 
-// productEnvelope is the product details answer.
-type productEnvelope struct {
+// dataEnvelope is an answer whose data must be there: the product
+// details (productEnvelope) or an attach or update (imageEnvelope). An
+// answer without it is an error; for an attach, the image may have been
+// made, so it matches shopimg.ErrOutcomeUnknown.
+type dataEnvelope[T interface {
+	present() bool
+	noun() string
+}] struct {
 	envelope
-	Data Product `json:"data"`
+	Data T `json:"data"`
 }
 
-// CheckBody reports a success:false envelope, or an answer without a
-// product.
-func (p *productEnvelope) CheckBody(e *APIError) bool {
+type (
+	productEnvelope = dataEnvelope[Product]
+	imageEnvelope   = dataEnvelope[Image]
+)
+
+func (p Product) present() bool { return p.ID > 0 }
+func (p Product) noun() string  { return "product" }
+func (i Image) present() bool   { return i.ID > 0 }
+func (i Image) noun() string    { return "image" }
+
+// CheckBody reports a success:false envelope, or an answer without its
+// data.
+func (p *dataEnvelope[T]) CheckBody(e *APIError) bool {
 	if p.check(e) {
 		return true
 	}
-	if p.Data.ID <= 0 {
-		e.Message = "the answer carries no product"
-		return true
-	}
-	return false
-}
-
-// imageEnvelope is the attach and update answer, which must carry the
-// image: an answer without one is an error (for an attach, the image may
-// have been made, so it matches shopimg.ErrOutcomeUnknown).
-type imageEnvelope struct {
-	envelope
-	Data Image `json:"data"`
-}
-
-// CheckBody reports a success:false envelope, or an answer without an
-// image.
-func (p *imageEnvelope) CheckBody(e *APIError) bool {
-	if p.check(e) {
-		return true
-	}
-	if p.Data.ID <= 0 {
-		e.Message = "the answer carries no image"
+	if !p.Data.present() {
+		e.Message = "the answer carries no " + p.Data.noun()
 		return true
 	}
 	return false

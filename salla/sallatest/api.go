@@ -273,6 +273,17 @@ func (s *Server) readForm(r *http.Request) (*form, error) {
 	return f, s.checkForm(f)
 }
 
+// formOr422 reads the form, or answers the 422 and returns nil.
+func (s *Server) formOr422(w http.ResponseWriter, r *http.Request) *form {
+	f, err := s.readForm(r)
+	var fe *formError
+	if errors.As(err, &fe) {
+		invalid(w, fe.field, fe.msg)
+		return nil
+	}
+	return f
+}
+
 // checkForm checks the photo and the sort value.
 func (s *Server) checkForm(f *form) error {
 	switch {
@@ -314,21 +325,13 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request, pid string, stat
 		notFound(w)
 		return
 	}
-	f, err := s.readForm(r)
-	var fe *formError
-	if errors.As(err, &fe) {
-		invalid(w, fe.field, fe.msg)
+	f := s.formOr422(w, r)
+	if f == nil {
 		return
 	}
 	var out Item
-	err = s.cat.Update(pid, func(p *fakestore.Product[Item]) error {
-		pics := 0
-		for _, it := range p.Images {
-			if !it.isVideo() {
-				pics++
-			}
-		}
-		if pics >= s.cfg.MaxImages {
+	err := s.cat.Update(pid, func(p *fakestore.Product[Item]) error {
+		if pictures(p.Images) >= s.cfg.MaxImages {
 			return errLimit
 		}
 		it := Item{ID: s.cat.NextID(), Type: "image", Size: f.photoSize}
@@ -427,14 +430,12 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, id int64) {
 		notFound(w)
 		return
 	}
-	f, err := s.readForm(r)
-	var fe *formError
-	if errors.As(err, &fe) {
-		invalid(w, fe.field, fe.msg)
+	f := s.formOr422(w, r)
+	if f == nil {
 		return
 	}
 	var out Item
-	err = s.cat.Update(pid, func(p *fakestore.Product[Item]) error {
+	err := s.cat.Update(pid, func(p *fakestore.Product[Item]) error {
 		i := slices.IndexFunc(p.Images, func(it Item) bool { return it.ID == id })
 		if i < 0 {
 			return errNoImage
