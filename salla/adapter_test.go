@@ -257,20 +257,11 @@ func TestImageLimit(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, []sallatest.Option{sallatest.WithMaxImages(3)})
 	for _, max := range []int{2, 3} {
-		p := f.client.ProductImages()
-		if max == 3 {
-			c, err := f.srv.NewClient(salla.WithMaxImages(3))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p = c.ProductImages()
-		} else {
-			c, err := f.srv.NewClient(salla.WithMaxImages(2))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p = c.ProductImages()
+		c, err := f.srv.NewClient(salla.WithMaxImages(max))
+		if err != nil {
+			t.Fatal(err)
 		}
+		p := c.ProductImages()
 		if got := p.Capabilities().MaxImages; got != max {
 			t.Errorf("MaxImages %d, want %d", got, max)
 		}
