@@ -141,7 +141,7 @@ func TestReorderWritesOnlyWhatMoves(t *testing.T) {
 	t.Parallel()
 	for _, shift := range []bool{false, true} {
 		rng := rand.New(rand.NewPCG(3, 4))
-		for range 25 {
+		for range 25 / raceScale {
 			f := newFixture(t, []sallatest.Option{sallatest.WithSortShift(shift), sallatest.WithoutQuota()}, salla.WithReorderCheck(false))
 			p := f.client.ProductImages()
 			cur := addN(t, p, 1+rng.IntN(8))
@@ -162,7 +162,8 @@ func TestReorderWritesOnlyWhatMoves(t *testing.T) {
 	}
 }
 
-// TestManyReordersStayCheap runs 120 random reorders in a row on one
+// TestManyReordersStayCheap runs 120 random reorders (a quarter under
+// the race detector) in a row on one
 // product: the values between images run out now and then, and the
 // adapter spreads them apart again by writing every image once, so the
 // writes stay close to the sum of ReorderCost.
@@ -173,7 +174,7 @@ func TestManyReordersStayCheap(t *testing.T) {
 	cur := addN(t, p, 8)
 	rng := rand.New(rand.NewPCG(5, 6))
 	total, cost := 0, 0
-	for range 120 {
+	for range 120 / raceScale {
 		want := slices.Clone(cur)
 		rng.Shuffle(len(want), func(i, j int) { want[i], want[j] = want[j], want[i] })
 		before := f.srv.Recorder().Count("POST", "")
@@ -184,7 +185,7 @@ func TestManyReordersStayCheap(t *testing.T) {
 		cost += p.Capabilities().ReorderCost(cur, want)
 		cur = want
 	}
-	t.Logf("120 reorders of 8 images: %d updates, ReorderCost sum %d (%.3fx)", total, cost, float64(total)/float64(cost))
+	t.Logf("%d reorders of 8 images: %d updates, ReorderCost sum %d (%.3fx)", 120/raceScale, total, cost, float64(total)/float64(cost))
 	if float64(total) > 1.15*float64(cost) {
 		t.Errorf("%d updates for a ReorderCost sum of %d", total, cost)
 	}

@@ -122,7 +122,7 @@ func syncTarget(t testing.TB, sc scenario, srvOpts []sallatest.Option, wrap func
 // It runs under the two readings of a sort write.
 func TestSyncWritesAreTheLowerBound(t *testing.T) {
 	t.Parallel()
-	cases := 150
+	cases := 150 / raceScale
 	if testing.Short() {
 		cases = 20
 	}
@@ -196,7 +196,7 @@ func checkOrder(t *testing.T, target imagesync.Target, store imagesync.Store, de
 func TestSyncKeepsVideos(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(9, 10))
-	for i := range 60 {
+	for i := range 60 / raceScale {
 		sc := randomScenario(rng, 6)
 		for v := range 1 + rng.IntN(2) {
 			at := rng.IntN(len(sc.seed) + 1)
