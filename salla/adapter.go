@@ -162,15 +162,40 @@ func (d *driver) List(ctx context.Context, productID string) ([]shopimg.Image, e
 	return out, nil
 }
 
-// Delete deletes the picture. When it was the main image, the next picture
-// becomes the main one (the store moves the flag, or no picture is flagged
-// and the first is main).
+// Delete deletes the picture. The API's delete takes the image ID alone,
+// and would delete another product's image, or a video, as readily: the
+// adapter first checks the ID is a picture of the product (from the last
+// listing, else by reading the product). When it was the main image, the
+// next picture becomes the main one (the store moves the flag, or no
+// picture is flagged and the first is main).
 func (d *driver) Delete(ctx context.Context, productID, imageID string) error {
 	iid, _ := ParseImageID(imageID)
 	pid, _ := ParseProductID(productID)
+	if !d.seenPicture(pid, iid) {
+		g, err := d.gallery(ctx, pid)
+		if err != nil {
+			return err
+		}
+		if i := indexByID(g, iid); i < 0 || g[i].IsVideo() {
+			return guard.NotFound(platform, productID, imageID)
+		}
+	}
 	d.forget(pid)
 	_, err := d.c.DeleteImage(ctx, iid)
 	return err
+}
+
+// seenPicture reports whether a remembered gallery of pid holds the
+// picture iid (image IDs never move to another product).
+func (d *driver) seenPicture(pid ProductID, iid ImageID) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, g := range d.seen[pid] {
+		if i := indexByID(g, iid); i >= 0 && !g[i].IsVideo() {
+			return true
+		}
+	}
+	return false
 }
 
 // forget drops the remembered galleries of pid.

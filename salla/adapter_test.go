@@ -287,3 +287,30 @@ func TestImageLimit(t *testing.T) {
 		t.Errorf("WithMaxImages(0): %v", err)
 	}
 }
+
+// TestDeleteChecksTheProduct: the API deletes by image ID alone; the
+// adapter refuses an image of another product, or a video, as not found,
+// and sends no delete.
+func TestDeleteChecksTheProduct(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	imgs, videos := videoProduct(f)
+	p := f.client.ProductImages()
+	for _, id := range []string{imgs[0], fmt.Sprint(videos[0])} {
+		if err := p.Delete(ctx, "111", id); !errors.Is(err, shopimg.ErrNotFound) {
+			t.Errorf("Delete(111, %s) of product 7's entry: %v, want ErrNotFound", id, err)
+		}
+	}
+	if err := p.Delete(ctx, "7", fmt.Sprint(videos[0])); !errors.Is(err, shopimg.ErrNotFound) {
+		t.Errorf("Delete of a video: %v, want ErrNotFound", err)
+	}
+	if n := f.srv.Recorder().Count("DELETE", ""); n != 0 {
+		t.Errorf("%d deletes sent", n)
+	}
+	if err := p.Delete(ctx, "7", imgs[1]); err != nil {
+		t.Fatal(err)
+	}
+	if g := galleryOf(t, f.srv, 7); len(g) != 5 {
+		t.Errorf("after the delete: %v", g)
+	}
+}
