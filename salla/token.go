@@ -121,7 +121,7 @@ func WithTokenLock(lock func(ctx context.Context) (unlock func(), err error)) To
 // process to find the token expired refreshes it and the others take its
 // result.
 type TokenSource struct {
-	cfg  oauth2.Config
+	cfg  *oauth2.Config // a copy, behind a pointer so a printed value shows no secret
 	save SaveToken
 	o    tokenOptions
 
@@ -160,7 +160,8 @@ func NewTokenSource(cfg *oauth2.Config, tok *oauth2.Token, save SaveToken, opts 
 	if t.Expiry.IsZero() {
 		withExpiry(&t, o.clock.Now())
 	}
-	return &TokenSource{cfg: *cfg, save: save, o: o, sem: make(chan struct{}, 1), tok: &t}, nil
+	c := *cfg
+	return &TokenSource{cfg: &c, save: save, o: o, sem: make(chan struct{}, 1), tok: &t}, nil
 }
 
 // String describes the source without any secret.
