@@ -36,10 +36,13 @@ var (
 	}
 
 	// SallaProfile is Salla Merchant API v2: multipart adds with sort and
-	// default, per-image sort moves, 10 images per product. MainIsFlag is
-	// inferred from the API taking default (the main image) as a field of
-	// its own on writes, next to sort; how Salla lists a default image
-	// whose sort is not the lowest is not documented.
+	// default, per-image sort moves through the update call (which needs
+	// the picture again: the adapter sends its own URL), 10 images per
+	// product. MainIsFlag: the main image is the picture flagged default
+	// (main in the product details), apart from sort; the adapter gives a
+	// new main image the lowest sort of the pictures. A gallery's videos
+	// are not listed, are never written, and keep their places when the
+	// pictures move.
 	SallaProfile = shopimg.Capabilities{
 		List: true, AddFromURL: true, AddFromFile: true, AddAtPosition: true,
 		Update: true, Delete: true, Reorder: true, SetMain: true,

@@ -35,6 +35,7 @@ var stores = []func() (store, error){
 	inMemoryStore,
 	bigCommerceStore,
 	threeDCartStore,
+	sallaStore,
 	shoptetStore,
 }
 

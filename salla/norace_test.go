@@ -1,0 +1,5 @@
+//go:build !race
+
+package salla_test
+
+const raceScale = 1
