@@ -60,10 +60,10 @@
 // moves and changes its alt text does both in one Update, and only the
 // images outside a heaviest increasing run move. There the main image is a
 // flag (shopimg.Capabilities.MainIsFlag), so a new main image costs a write
-// on it (shopimg.ReorderCost): the plan makes it main first and never moves
-// the main image away, adds a new main image before ordering the others,
-// and deletes an old main image that goes last, which leaves the next one
-// main for free. The package's tests check
+// on it (shopimg.Capabilities.ReorderCost): the plan makes it main first
+// and never moves the main image away, adds a new main image before
+// ordering the others, and deletes an old main image that goes last, which
+// leaves the next one main for free. The package's tests check
 // on every platform profile that the fake counts exactly LowerBound writes,
 // and search all call sequences on small galleries to check that none is
 // cheaper.
