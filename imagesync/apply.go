@@ -121,7 +121,12 @@ func (s *Syncer) Sync(ctx context.Context, t Target, productID string, desired [
 //
 // Each add is preceded by an Intent saved to the Store and followed by its
 // mapping; see the package documentation for what a later run does when
-// Apply stops in between. An operation the platform refuses for that image
+// Apply stops in between. Whenever the platform answered an add with an
+// image ID, the mapping is saved, also when a later step of that add failed
+// (an error matching shopimg.ErrAdded, which then stops Apply); the intent
+// is dropped without a mapping only when the error proves that nothing was
+// created, never for an error matching shopimg.ErrOutcomeUnknown or a
+// cancelled context. An operation the platform refuses for that image
 // alone (an error matching shopimg.ErrInvalidInput, ErrUnsupported or
 // ErrConflict) becomes drift and the rest goes on; any other error stops
 // Apply, and the next run picks up from what was done.
@@ -258,16 +263,24 @@ func (x *executor) done(op Op) {
 	x.res.Writes += op.Writes
 }
 
+// uncertain reports whether err leaves open whether the write happened
+// (whatever else it matches): an outcome-unknown error, an add that created
+// its image before failing, or a cancelled or timed-out context.
+func uncertain(err error) bool {
+	return errors.Is(err, shopimg.ErrOutcomeUnknown) || errors.Is(err, shopimg.ErrAdded) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
 // refusedHere reports whether err is the platform refusing one operation for
 // a reason tied to that image, so the rest of the sync can go on.
 func refusedHere(err error) bool {
-	return !errors.Is(err, shopimg.ErrOutcomeUnknown) &&
+	return !uncertain(err) &&
 		(errors.Is(err, shopimg.ErrInvalidInput) || errors.Is(err, shopimg.ErrUnsupported) || errors.Is(err, shopimg.ErrConflict))
 }
 
-// refused reports whether err says the write surely did not happen.
+// refused reports whether err proves that the write did not happen.
 func refused(err error) bool {
-	return refusedHere(err) || !errors.Is(err, shopimg.ErrOutcomeUnknown) &&
+	return refusedHere(err) || !uncertain(err) &&
 		(errors.Is(err, shopimg.ErrUnauthorized) || errors.Is(err, shopimg.ErrNotFound) || errors.Is(err, shopimg.ErrRateLimited))
 }
 
@@ -331,25 +344,42 @@ func (x *executor) add(ctx context.Context, op Op) error {
 		ni.Position, ni.Main = new(pos), pos == 0 && x.caps.HasMain()
 	}
 	img, err := x.t.Images.Add(ctx, x.p.Ref.Product, ni)
-	if err == nil && img.ID == "" {
-		err = fmt.Errorf("the adapter returned no image ID: %w", shopimg.ErrOutcomeUnknown)
-	}
-	if err != nil {
-		if refused(err) {
+	n.id = createdID(img, err)
+	if n.id == "" {
+		if err == nil {
+			err = fmt.Errorf("the adapter returned no image ID: %w", shopimg.ErrOutcomeUnknown)
+		}
+		if ctx.Err() == nil && refused(err) {
 			// Nothing was added: the intent has nothing to recover. If this
 			// save fails, the next run finds no candidate and drops it.
 			_ = x.record(ctx, Change{Resolve: []string{e.Key}})
 		}
 		return x.fail(op, DriftAdd, op.Ref, err)
 	}
-	n.id = img.ID
-	x.gal.insert(pos, n)
-	if err := x.record(ctx, Change{Put: []Mapping{{Key: e.Key, ImageID: img.ID, Created: true}}, Resolve: []string{e.Key}}); err != nil {
+	if err := x.record(ctx, Change{Put: []Mapping{{Key: e.Key, ImageID: n.id, Created: true}}, Resolve: []string{e.Key}}); err != nil {
 		return err
 	}
-	op.Ref, op.Position, op.Main = n.ref(), new(pos), pos == 0 && x.caps.HasMain()
+	op.Ref = n.ref()
+	if err != nil {
+		// Created, then a later step of the add failed: the image is the
+		// key's, but where it stands is unknown; the next plan lists it.
+		x.done(op)
+		return x.fail(op, DriftAdd, op.Ref, err)
+	}
+	x.gal.insert(pos, n)
+	op.Position, op.Main = new(pos), pos == 0 && x.caps.HasMain()
 	x.done(op)
 	return nil
+}
+
+// createdID returns the ID of the image an Add created, from its image or
+// from an error matching shopimg.ErrAdded, or "" if none came back.
+func createdID(img shopimg.Image, err error) string {
+	var added *shopimg.AddedError
+	if img.ID == "" && errors.As(err, &added) {
+		return added.Image.ID
+	}
+	return img.ID
 }
 
 func (x *executor) update(ctx context.Context, op Op) error {

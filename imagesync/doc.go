@@ -72,11 +72,14 @@
 //
 // Apply saves an Intent to the Store before each add (the key, what is sent,
 // and the IDs of the images already there) and the key's mapping after it,
-// atomically with removing the intent. Every other write is idempotent and
-// is simply planned again from a fresh listing. If Apply stops between the
-// two saves (a crash, a cancelled context, an error matching
-// shopimg.ErrOutcomeUnknown, a Store failure), the next plan looks for the
-// image the add may have created:
+// atomically with removing the intent. The mapping is saved whenever the
+// platform answered with an image ID, also when a later step of the add
+// failed (shopimg.ErrAdded); the intent is removed without a mapping only
+// when the error proves that nothing was created. Every other write is
+// idempotent and is simply planned again from a fresh listing. If Apply
+// stops between the two saves (a crash, a cancelled context, an error
+// matching shopimg.ErrOutcomeUnknown, a Store failure), the next plan looks
+// for the image the add may have created:
 //
 //   - The candidates are the listed images that were not there before the
 //     add (not in Intent.Before) and that no key maps to.
