@@ -112,6 +112,7 @@ func (c Change) IsZero() bool {
 //     advisory lock per product), or two of them may both add an image.
 //   - Different ProductRefs are independent and may be used concurrently;
 //     the Store must be safe for that.
+//   - It holds keys (Mapping.Key, Intent.Key) of up to MaxKeyLen bytes.
 //   - Save honours ctx before it starts; once it has started committing it
 //     should finish, since a cancelled Save leaves the caller unsure whether
 //     the change was kept (Apply then stops and the next run reconciles).
