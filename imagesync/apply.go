@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/shopimg/shopimg"
 )
@@ -115,9 +116,11 @@ func (s *Syncer) Sync(ctx context.Context, t Target, productID string, desired [
 }
 
 // Apply carries out a plan made by Syncer.Plan or NewPlan (whose Input.Ref
-// must name the product on t). It lists the product first and refuses, with
-// an error matching shopimg.ErrConflict, if the gallery changed since the
-// plan was made. The Result is never nil; its Err is the returned error.
+// must name the product on t). It loads the product's state and lists the
+// product first: a state the Store cannot load stops it (it is never taken
+// for an empty one), and it refuses, with an error matching
+// shopimg.ErrConflict, if the state or the gallery changed since the plan
+// was made. The Result is never nil; its Err is the returned error.
 //
 // Each add is preceded by an Intent saved to the Store and followed by its
 // mapping; see the package documentation for what a later run does when
@@ -150,6 +153,13 @@ func (s *Syncer) Apply(ctx context.Context, t Target, p *Plan) (*Result, error) 
 	case t.Images.Capabilities() != p.g.in.Caps:
 		return fail(&shopimg.InputError{Field: "plan", Reason: "was made for other capabilities than the target's"})
 	}
+	st, err := s.Store.Load(ctx, p.Ref)
+	if err != nil {
+		return fail(fmt.Errorf("imagesync: %s: loading state: %w", p.Ref, err))
+	}
+	if !sameState(st, p.g.in.State) {
+		return fail(fmt.Errorf("imagesync: %s: the state changed since the plan was made: %w", p.Ref, shopimg.ErrConflict))
+	}
 	cur, err := t.Images.List(ctx, p.Ref.Product)
 	if err != nil {
 		return fail(fmt.Errorf("imagesync: %s: listing images: %w", p.Ref, err))
@@ -158,6 +168,17 @@ func (s *Syncer) Apply(ctx context.Context, t Target, p *Plan) (*Result, error) 
 		return fail(fmt.Errorf("imagesync: %s: the gallery changed since the plan was made: %w", p.Ref, shopimg.ErrConflict))
 	}
 	return s.apply(ctx, t, p)
+}
+
+// sameState reports whether two states hold the same mappings (in any
+// order) and the same intents (in order).
+func sameState(a, b State) bool {
+	byKey := func(x, y Mapping) int { return strings.Compare(x.Key, y.Key) }
+	return slices.Equal(slices.SortedFunc(slices.Values(a.Mappings), byKey), slices.SortedFunc(slices.Values(b.Mappings), byKey)) &&
+		slices.EqualFunc(a.Intents, b.Intents, func(x, y Intent) bool {
+			return x.Key == y.Key && slices.Equal(x.Before, y.Before) && x.SourceURL == y.SourceURL &&
+				x.FileName == y.FileName && x.Alt == y.Alt && x.At.Equal(y.At)
+		})
 }
 
 func sameGallery(a, b []shopimg.Image) bool {
