@@ -110,7 +110,8 @@
 // # Stores
 //
 // MemoryStore is for tests and one-off runs; package boltstore keeps the
-// state in a bbolt file. To share state between processes, implement Store
+// state in a bbolt file, checked on every read (a damaged file is refused,
+// and no product is synced from it). To share state between processes, implement Store
 // on a database: each Save is one transaction (all of a Change or nothing,
 // in the order Put, Drop, Begin, Resolve), committed before Save returns;
 // Load sees every Save that returned; intents come back in the order they

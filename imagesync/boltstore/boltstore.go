@@ -31,9 +31,10 @@
 // For tools that read the file: a top bucket "imagesync/v2" holds the
 // file's digest under the key "sum" and a bucket per product, named by the
 // JSON array [platform, store, product]. A product bucket holds its digest
-// under "sum", a bucket "mappings" (key -> JSON {"image_id", "created"}) and
-// a bucket "intents" (8-byte big-endian sequence number -> JSON
-// imagesync.Intent), so intents come back in the order they were begun.
+// under "sum", a bucket "mappings" (key -> a flags byte, 1 for Created,
+// then the image ID) and a bucket "intents" (8-byte big-endian sequence
+// number -> JSON imagesync.Intent), so intents come back in the order they
+// were begun.
 // Every value is a record: a version byte (2), the CRC-32C (Castagnoli,
 // big-endian) of the product bucket's name, the bucket's name, the key and
 // the payload (each preceded by its length as a uvarint; empty for the

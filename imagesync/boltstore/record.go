@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"slices"
+	"strings"
 
 	"go.etcd.io/bbolt"
 
@@ -69,8 +70,21 @@ func unseal(product, bucket, key, v []byte) ([]byte, error) {
 	return v[recordHeader:], nil
 }
 
-// mapping is a mapping's payload (the key is the record's key).
-type mapping struct {
+// A mapping's payload (the key is the record's key) is a flags byte, then
+// the image ID.
+const createdFlag = 0x01
+
+// mappingPayload encodes a mapping's payload.
+func mappingPayload(m imagesync.Mapping) []byte {
+	var flags byte
+	if m.Created {
+		flags |= createdFlag
+	}
+	return append([]byte{flags}, m.ImageID...)
+}
+
+// mappingV1 is a mapping's JSON value in the earlier layout.
+type mappingV1 struct {
 	ImageID string `json:"image_id"`
 	Created bool   `json:"created,omitempty"`
 }
@@ -177,12 +191,19 @@ func readRecords(b *bbolt.Bucket, name, bucket []byte, s *summer, f func(k, payl
 }
 
 func addMapping(st *imagesync.State, k, payload []byte) error {
-	var m mapping
-	if err := decode(payload, &m); err != nil || len(k) == 0 || m.ImageID == "" {
+	if len(k) == 0 || len(payload) < 2 || payload[0]&^createdFlag != 0 {
+		return fmt.Errorf("mapping %q is malformed", k)
+	}
+	st.Mappings = append(st.Mappings, imagesync.Mapping{Key: string(k), ImageID: string(payload[1:]), Created: payload[0]&createdFlag != 0})
+	return nil
+}
+
+func addMappingV1(st *imagesync.State, k, v []byte) error {
+	var m mappingV1
+	if err := decode(v, &m); err != nil || m.ImageID == "" {
 		return fmt.Errorf("mapping %q is malformed (%v)", k, err)
 	}
-	st.Mappings = append(st.Mappings, imagesync.Mapping{Key: string(k), ImageID: m.ImageID, Created: m.Created})
-	return nil
+	return addMapping(st, k, mappingPayload(imagesync.Mapping{ImageID: m.ImageID, Created: m.Created}))
 }
 
 func addIntent(st *imagesync.State, k, payload []byte) error {
@@ -213,26 +234,26 @@ func writeProduct(root *bbolt.Bucket, name []byte, st imagesync.State) (digest, 
 		return digest{}, false, err
 	}
 	var s summer
-	put := func(b *bbolt.Bucket, bucket, k []byte, v any) error {
-		payload, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
+	put := func(b *bbolt.Bucket, bucket, k, payload []byte) error {
 		sealed := seal(name, bucket, k, payload)
 		s.add(bucket, k, sealed)
 		return b.Put(k, sealed)
 	}
-	ms := slices.SortedFunc(slices.Values(st.Mappings), func(a, b imagesync.Mapping) int { return bytes.Compare([]byte(a.Key), []byte(b.Key)) })
+	ms := slices.SortedFunc(slices.Values(st.Mappings), func(a, b imagesync.Mapping) int { return strings.Compare(a.Key, b.Key) })
 	if err := putAll(p, mappingsBucket, ms, func(b *bbolt.Bucket, _ int, m imagesync.Mapping) error {
 		if m.Key == "" || m.ImageID == "" {
 			return fmt.Errorf("mapping %+v has an empty key or image ID", m)
 		}
-		return put(b, mappingsBucket, []byte(m.Key), mapping{ImageID: m.ImageID, Created: m.Created})
+		return put(b, mappingsBucket, []byte(m.Key), mappingPayload(m))
 	}); err != nil {
 		return digest{}, false, err
 	}
 	if err := putAll(p, intentsBucket, st.Intents, func(b *bbolt.Bucket, i int, in imagesync.Intent) error {
-		return put(b, intentsBucket, binary.BigEndian.AppendUint64(nil, uint64(i+1)), in)
+		payload, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		return put(b, intentsBucket, binary.BigEndian.AppendUint64(nil, uint64(i+1)), payload)
 	}); err != nil {
 		return digest{}, false, err
 	}
@@ -358,7 +379,7 @@ func readV1Product(p *bbolt.Bucket) (imagesync.State, error) {
 		var add func(st *imagesync.State, k, payload []byte) error
 		switch {
 		case bytes.Equal(k, mappingsBucket) && v == nil:
-			add = addMapping
+			add = addMappingV1
 		case bytes.Equal(k, intentsBucket) && v == nil:
 			add = addIntent
 		default:
