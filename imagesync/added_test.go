@@ -44,44 +44,56 @@ func createdThenFailed(pid string, skip int, cause error) shopimgtest.Fault {
 }
 
 // TestAddFollowUpFailed: the last add of a sync creates its image, then a
-// follow-up step fails (each kind of error, every profile). The sync stops
-// with an error matching shopimg.ErrAdded, having recorded the image as the
-// key's; the next sync adds nothing and finishes the gallery.
+// follow-up step fails (each kind of error, every profile), reported as an
+// AddedError, or by an adapter that returns the image with the follow-up's
+// own error. The sync stops with that error, having recorded the image as
+// the key's; the next sync adds nothing and finishes the gallery.
 func TestAddFollowUpFailed(t *testing.T) {
 	t.Parallel()
 	for _, p := range profiles(false) {
 		for _, c := range followUpCauses {
-			t.Run(p.name+"/"+c.name, func(t *testing.T) {
-				t.Parallel()
-				ctx := context.Background()
-				fake := p.fake()
-				sc := addedScenario(fake, "p")
-				fake.Inject(createdThenFailed("p", 2, c.err))
-				target := imagesync.Target{Platform: p.name, Images: fake}
-				s := &imagesync.Syncer{Store: imagesync.NewMemoryStore()}
-				first, err := s.Sync(ctx, target, "p", sc.desired)
-				if !errors.Is(err, shopimg.ErrAdded) || fake.PendingFaults() != 0 {
-					t.Fatalf("first sync: %v; want an error matching ErrAdded\n%s", err, first.Plan)
-				}
-				st, _ := s.Store.Load(ctx, target.Ref("p"))
-				created := fake.Images("p")
-				if i := slices.IndexFunc(created, func(img shopimg.Image) bool { return img.Alt == "alt c" }); i < 0 || !slices.Contains(st.Mappings, imagesync.Mapping{Key: "c", ImageID: created[i].ID, Created: true}) || len(st.Intents) != 0 {
-					t.Fatalf("after the first sync the store holds %+v; want c mapped to its image and no intent (images %v)", st, created)
-				}
-				adds := fake.Calls()[shopimgtest.CallAdd]
-				second, err := s.Sync(ctx, target, "p", sc.desired)
-				if err != nil {
-					t.Fatalf("second sync: %v\n%s", err, second.Plan)
-				}
-				if got := fake.Calls()[shopimgtest.CallAdd]; got != adds || slices.ContainsFunc(second.Done, func(op imagesync.Op) bool { return op.Kind == imagesync.OpAdd }) {
-					t.Errorf("the second sync added %d images\n%s", got-adds, second.Plan)
-				}
-				st, _ = s.Store.Load(ctx, target.Ref("p"))
-				if err := checkOutcome(sc, p.caps, fake.Images("p"), st, second.Drift); err != nil {
-					t.Errorf("%v\nfirst:\n%s\nsecond:\n%s", err, first.Plan, second.Plan)
-				}
-			})
+			for _, marked := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%s/%s/added-error-%v", p.name, c.name, marked), func(t *testing.T) {
+					t.Parallel()
+					addFollowUpFailed(t, p, c.err, marked)
+				})
+			}
 		}
+	}
+}
+
+// addFollowUpFailed runs one case of TestAddFollowUpFailed.
+func addFollowUpFailed(t *testing.T, p profile, cause error, marked bool) {
+	ctx := context.Background()
+	fake := p.fake()
+	sc := addedScenario(fake, "p")
+	fake.Inject(createdThenFailed("p", 2, cause))
+	var images shopimg.ProductImages = fake
+	if !marked {
+		images = unmarked{fake}
+	}
+	target := imagesync.Target{Platform: p.name, Images: images}
+	s := &imagesync.Syncer{Store: imagesync.NewMemoryStore()}
+	first, err := s.Sync(ctx, target, "p", sc.desired)
+	if err == nil || marked && !errors.Is(err, shopimg.ErrAdded) || fake.PendingFaults() != 0 {
+		t.Fatalf("first sync: %v; want the add's error\n%s", err, first.Plan)
+	}
+	st, _ := s.Store.Load(ctx, target.Ref("p"))
+	created := fake.Images("p")
+	if i := slices.IndexFunc(created, func(img shopimg.Image) bool { return img.Alt == "alt c" }); i < 0 || !slices.Contains(st.Mappings, imagesync.Mapping{Key: "c", ImageID: created[i].ID, Created: true}) || len(st.Intents) != 0 {
+		t.Fatalf("after the first sync the store holds %+v; want c mapped to its image and no intent (images %v)", st, created)
+	}
+	adds := fake.Calls()[shopimgtest.CallAdd]
+	second, err := s.Sync(ctx, target, "p", sc.desired)
+	if err != nil {
+		t.Fatalf("second sync: %v\n%s", err, second.Plan)
+	}
+	if got := fake.Calls()[shopimgtest.CallAdd]; got != adds || slices.ContainsFunc(second.Done, func(op imagesync.Op) bool { return op.Kind == imagesync.OpAdd }) {
+		t.Errorf("the second sync added %d images\n%s", got-adds, second.Plan)
+	}
+	st, _ = s.Store.Load(ctx, target.Ref("p"))
+	if err := checkOutcome(sc, p.caps, fake.Images("p"), st, second.Drift); err != nil {
+		t.Errorf("%v\nfirst:\n%s\nsecond:\n%s", err, first.Plan, second.Plan)
 	}
 }
 

@@ -311,6 +311,11 @@ func (x *executor) fail(op Op, what DriftKind, ref Ref, err error) error {
 		x.res.Drift = append(x.res.Drift, Drift{What: what, Ref: ref, Reason: "the platform refused: " + err.Error()})
 		return nil
 	}
+	return x.stop(op, ref, err)
+}
+
+// stop is the error that stops Apply when op on ref failed with err.
+func (x *executor) stop(op Op, ref Ref, err error) error {
 	return fmt.Errorf("imagesync: %s: %s %s: %w", x.p.Ref, op.Kind, ref, err)
 }
 
@@ -383,9 +388,10 @@ func (x *executor) add(ctx context.Context, op Op) error {
 	op.Ref = n.ref()
 	if err != nil {
 		// Created, then a later step of the add failed: the image is the
-		// key's, but where it stands is unknown; the next plan lists it.
+		// key's, but where it stands is unknown, so stop; the next plan
+		// lists it.
 		x.done(op)
-		return x.fail(op, DriftAdd, op.Ref, err)
+		return x.stop(op, op.Ref, err)
 	}
 	x.gal.insert(pos, n)
 	op.Position, op.Main = new(pos), pos == 0 && x.caps.HasMain()
