@@ -35,13 +35,17 @@
 // then the image ID) and a bucket "intents" (8-byte big-endian sequence
 // number -> JSON imagesync.Intent), so intents come back in the order they
 // were begun.
-// Every value is a record: a version byte (2), the CRC-32C (Castagnoli,
-// big-endian) of the product bucket's name, the bucket's name, the key and
-// the payload (each preceded by its length as a uvarint; empty for the
-// top bucket), then the payload. A product's digest is the SHA-256 of its
-// records (bucket name, key and whole value, each preceded by its length as
-// a uvarint), mappings first, each bucket in key order; the file's digest
-// is the XOR of the SHA-256 of each product's name and digest.
+//
+// Every value is a record: a version byte (2), a big-endian CRC-32C
+// (Castagnoli), then the payload. The CRC covers four parts, each preceded
+// by its length as a uvarint: the product bucket's name (empty for the
+// file's digest), the name of the bucket holding the record ("mappings" or
+// "intents"; empty for a digest), the key, and the payload. A product's
+// digest (32 bytes) is the SHA-256 of its records, mappings first, each
+// bucket in key order, each record as three parts preceded by their
+// lengths: the bucket's name, the key and the whole value. The file's
+// digest is the XOR, over its products, of the SHA-256 of the parts name,
+// digest and an empty one, encoded the same way.
 //
 // Files written by earlier versions (a top bucket "imagesync/v1" of JSON
 // values without checksums) are converted when opened for writing, in one
