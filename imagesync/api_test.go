@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -29,6 +30,7 @@ func TestValidateGallery(t *testing.T) {
 		{"BothSources", []imagesync.Entry{{Key: "a", SourceURL: "https://x.example/a.jpg", File: file}}, "desired[0]"},
 		{"RelativeURL", []imagesync.Entry{{Key: "a", SourceURL: "/a.jpg"}}, "desired[0].SourceURL"},
 		{"FileWithoutOpen", []imagesync.Entry{{Key: "a", File: &shopimg.File{Name: "a.png"}}}, "desired[0].File"},
+		{"LongKey", []imagesync.Entry{{Key: "a"}, {Key: strings.Repeat("é", imagesync.MaxKeyLen/2) + "b"}}, "desired[1].Key"},
 	}
 	for _, c := range cases {
 		err := imagesync.ValidateGallery(c.desired)
@@ -37,8 +39,29 @@ func TestValidateGallery(t *testing.T) {
 			t.Errorf("%s: %v, want invalid input about %s", c.name, err, c.field)
 		}
 	}
-	if err := imagesync.ValidateGallery([]imagesync.Entry{{Key: "a"}, {Key: "b", File: file}, {Key: "c", SourceURL: "https://x.example/c.jpg"}}); err != nil {
+	if err := imagesync.ValidateGallery([]imagesync.Entry{{Key: "a"}, {Key: "b", File: file}, {Key: "c", SourceURL: "https://x.example/c.jpg"}, {Key: strings.Repeat("d", imagesync.MaxKeyLen)}}); err != nil {
 		t.Errorf("valid gallery: %v", err)
+	}
+}
+
+// TestLongKeyRefusedBeforeSending: a key longer than MaxKeyLen (here
+// longer than a bbolt key can be) fails the sync before any call, every
+// time, and leaves the state file usable for the other keys.
+func TestLongKeyRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fake := shopimgtest.NewFake()
+	fake.AddProduct("p")
+	target := imagesync.Target{Platform: "full", Images: fake}
+	s := &imagesync.Syncer{Store: openBolt(t, filepath.Join(t.TempDir(), "state.db"))}
+	long := []imagesync.Entry{{Key: "a", SourceURL: "https://x.example/a.jpg"}, {Key: strings.Repeat("k", 40000), SourceURL: "https://x.example/b.jpg"}}
+	for range 2 {
+		if _, err := s.Sync(ctx, target, "p", long); !errors.Is(err, shopimg.ErrInvalidInput) || len(fake.Calls()) != 0 {
+			t.Fatalf("Sync with a %d-byte key: %v after calls %v; want invalid input before any call", len(long[1].Key), err, fake.Calls())
+		}
+	}
+	if res, err := s.Sync(ctx, target, "p", long[:1]); err != nil || res.Writes != 1 {
+		t.Fatalf("Sync without the long key: %v, %d writes", err, res.Writes)
 	}
 }
 

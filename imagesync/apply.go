@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/shopimg/shopimg"
 )
@@ -115,13 +116,20 @@ func (s *Syncer) Sync(ctx context.Context, t Target, productID string, desired [
 }
 
 // Apply carries out a plan made by Syncer.Plan or NewPlan (whose Input.Ref
-// must name the product on t). It lists the product first and refuses, with
-// an error matching shopimg.ErrConflict, if the gallery changed since the
-// plan was made. The Result is never nil; its Err is the returned error.
+// must name the product on t). It loads the product's state and lists the
+// product first: a state the Store cannot load stops it (it is never taken
+// for an empty one), and it refuses, with an error matching
+// shopimg.ErrConflict, if the state or the gallery changed since the plan
+// was made. The Result is never nil; its Err is the returned error.
 //
 // Each add is preceded by an Intent saved to the Store and followed by its
 // mapping; see the package documentation for what a later run does when
-// Apply stops in between. An operation the platform refuses for that image
+// Apply stops in between. Whenever the platform answered an add with an
+// image ID, the mapping is saved, also when a later step of that add failed
+// (an error matching shopimg.ErrAdded, which then stops Apply); the intent
+// is dropped without a mapping only when the error proves that nothing was
+// created, never for an error matching shopimg.ErrOutcomeUnknown or a
+// cancelled context. An operation the platform refuses for that image
 // alone (an error matching shopimg.ErrInvalidInput, ErrUnsupported or
 // ErrConflict) becomes drift and the rest goes on; any other error stops
 // Apply, and the next run picks up from what was done.
@@ -145,6 +153,13 @@ func (s *Syncer) Apply(ctx context.Context, t Target, p *Plan) (*Result, error) 
 	case t.Images.Capabilities() != p.g.in.Caps:
 		return fail(&shopimg.InputError{Field: "plan", Reason: "was made for other capabilities than the target's"})
 	}
+	st, err := s.Store.Load(ctx, p.Ref)
+	if err != nil {
+		return fail(fmt.Errorf("imagesync: %s: loading state: %w", p.Ref, err))
+	}
+	if !sameState(st, p.g.in.State) {
+		return fail(fmt.Errorf("imagesync: %s: the state changed since the plan was made: %w", p.Ref, shopimg.ErrConflict))
+	}
 	cur, err := t.Images.List(ctx, p.Ref.Product)
 	if err != nil {
 		return fail(fmt.Errorf("imagesync: %s: listing images: %w", p.Ref, err))
@@ -153,6 +168,17 @@ func (s *Syncer) Apply(ctx context.Context, t Target, p *Plan) (*Result, error) 
 		return fail(fmt.Errorf("imagesync: %s: the gallery changed since the plan was made: %w", p.Ref, shopimg.ErrConflict))
 	}
 	return s.apply(ctx, t, p)
+}
+
+// sameState reports whether two states hold the same mappings (in any
+// order) and the same intents (in order).
+func sameState(a, b State) bool {
+	byKey := func(x, y Mapping) int { return strings.Compare(x.Key, y.Key) }
+	return slices.Equal(slices.SortedFunc(slices.Values(a.Mappings), byKey), slices.SortedFunc(slices.Values(b.Mappings), byKey)) &&
+		slices.EqualFunc(a.Intents, b.Intents, func(x, y Intent) bool {
+			return x.Key == y.Key && slices.Equal(x.Before, y.Before) && x.SourceURL == y.SourceURL &&
+				x.FileName == y.FileName && x.Alt == y.Alt && x.At.Equal(y.At)
+		})
 }
 
 func sameGallery(a, b []shopimg.Image) bool {
@@ -258,16 +284,24 @@ func (x *executor) done(op Op) {
 	x.res.Writes += op.Writes
 }
 
+// uncertain reports whether err leaves open whether the write happened
+// (whatever else it matches): an outcome-unknown error, an add that created
+// its image before failing, or a cancelled or timed-out context.
+func uncertain(err error) bool {
+	return errors.Is(err, shopimg.ErrOutcomeUnknown) || errors.Is(err, shopimg.ErrAdded) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
 // refusedHere reports whether err is the platform refusing one operation for
 // a reason tied to that image, so the rest of the sync can go on.
 func refusedHere(err error) bool {
-	return !errors.Is(err, shopimg.ErrOutcomeUnknown) &&
+	return !uncertain(err) &&
 		(errors.Is(err, shopimg.ErrInvalidInput) || errors.Is(err, shopimg.ErrUnsupported) || errors.Is(err, shopimg.ErrConflict))
 }
 
-// refused reports whether err says the write surely did not happen.
+// refused reports whether err proves that the write did not happen.
 func refused(err error) bool {
-	return refusedHere(err) || !errors.Is(err, shopimg.ErrOutcomeUnknown) &&
+	return refusedHere(err) || !uncertain(err) &&
 		(errors.Is(err, shopimg.ErrUnauthorized) || errors.Is(err, shopimg.ErrNotFound) || errors.Is(err, shopimg.ErrRateLimited))
 }
 
@@ -277,6 +311,11 @@ func (x *executor) fail(op Op, what DriftKind, ref Ref, err error) error {
 		x.res.Drift = append(x.res.Drift, Drift{What: what, Ref: ref, Reason: "the platform refused: " + err.Error()})
 		return nil
 	}
+	return x.stop(op, ref, err)
+}
+
+// stop is the error that stops Apply when op on ref failed with err.
+func (x *executor) stop(op Op, ref Ref, err error) error {
 	return fmt.Errorf("imagesync: %s: %s %s: %w", x.p.Ref, op.Kind, ref, err)
 }
 
@@ -331,25 +370,43 @@ func (x *executor) add(ctx context.Context, op Op) error {
 		ni.Position, ni.Main = new(pos), pos == 0 && x.caps.HasMain()
 	}
 	img, err := x.t.Images.Add(ctx, x.p.Ref.Product, ni)
-	if err == nil && img.ID == "" {
-		err = fmt.Errorf("the adapter returned no image ID: %w", shopimg.ErrOutcomeUnknown)
-	}
-	if err != nil {
-		if refused(err) {
+	n.id = createdID(img, err)
+	if n.id == "" {
+		if err == nil {
+			err = fmt.Errorf("the adapter returned no image ID: %w", shopimg.ErrOutcomeUnknown)
+		}
+		if ctx.Err() == nil && refused(err) {
 			// Nothing was added: the intent has nothing to recover. If this
 			// save fails, the next run finds no candidate and drops it.
 			_ = x.record(ctx, Change{Resolve: []string{e.Key}})
 		}
 		return x.fail(op, DriftAdd, op.Ref, err)
 	}
-	n.id = img.ID
-	x.gal.insert(pos, n)
-	if err := x.record(ctx, Change{Put: []Mapping{{Key: e.Key, ImageID: img.ID, Created: true}}, Resolve: []string{e.Key}}); err != nil {
+	if err := x.record(ctx, Change{Put: []Mapping{{Key: e.Key, ImageID: n.id, Created: true}}, Resolve: []string{e.Key}}); err != nil {
 		return err
 	}
-	op.Ref, op.Position, op.Main = n.ref(), new(pos), pos == 0 && x.caps.HasMain()
+	op.Ref = n.ref()
+	if err != nil {
+		// Created, then a later step of the add failed: the image is the
+		// key's, but where it stands is unknown, so stop; the next plan
+		// lists it.
+		x.done(op)
+		return x.stop(op, op.Ref, err)
+	}
+	x.gal.insert(pos, n)
+	op.Position, op.Main = new(pos), pos == 0 && x.caps.HasMain()
 	x.done(op)
 	return nil
+}
+
+// createdID returns the ID of the image an Add created, from its image or
+// from an error matching shopimg.ErrAdded, or "" if none came back.
+func createdID(img shopimg.Image, err error) string {
+	var added *shopimg.AddedError
+	if img.ID == "" && errors.As(err, &added) {
+		return added.Image.ID
+	}
+	return img.ID
 }
 
 func (x *executor) update(ctx context.Context, op Op) error {

@@ -17,9 +17,10 @@ import (
 //     the first place on a platform whose main image is a flag
 //     (Capabilities.MainIsFlag) also costs the write that makes the next
 //     image main (plans never send one);
-//   - Reorder: shopimg.ReorderCost: one per image written (the moved
-//     images, and where the main image is a flag a new main image), or with
-//     BatchReorder one per MaxPerCall moved images (one if no limit);
+//   - Reorder: shopimg.Capabilities.ReorderCost: one per image written
+//     (the moved images, and where the main image is a flag a new main
+//     image), or with BatchReorder one per MaxPerCall moved images (one if
+//     no limit);
 //   - a BatchUpdater call: one per MaxPerCall images whose alt text or
 //     position changes (one if no limit).
 //
@@ -36,8 +37,9 @@ import (
 //     so that only the unchanged-alt images outside a longest increasing run
 //     of unchanged-alt images must be moved at an extra cost (and, where the
 //     main image is a flag, a new main image its call; see
-//     shopimg.ReorderMovesFor). On a platform that cannot reorder, the alt
-//     changes and, where it can set the main image, one call to do so.
+//     shopimg.Capabilities.ReorderWrites). On a platform that cannot
+//     reorder, the alt changes and, where it can set the main image, one
+//     call to do so.
 //     Where the main image is a flag and the final main image is one to
 //     add, that add comes first and takes the flag, so the images already
 //     there keep their main image and pay no write for a new one.

@@ -179,10 +179,12 @@ func (c *tracker) UpdateImages(ctx context.Context, pid string, b shopimg.BatchU
 // but reports an outcome-unknown error; it does not happen and reports one;
 // the context is cancelled after it), then syncs again from the same store
 // (reopened, for bolt): the gallery must come out right, with no image added
-// twice. Every profile, both stores.
+// twice. Every profile, both stores. Under the race detector each variant
+// interrupts every raceScale-th write call, at offsets that vary with the
+// profile and the variant.
 func TestCrashRecovery(t *testing.T) {
 	t.Parallel()
-	for _, p := range profiles(false) {
+	for pi, p := range profiles(false) {
 		for _, sk := range storeKinds {
 			t.Run(p.name+"/"+sk.name, func(t *testing.T) {
 				t.Parallel()
@@ -198,11 +200,11 @@ func TestCrashRecovery(t *testing.T) {
 				ran := 0
 				shared := sk.open(t) // one store (file) for all cases, reset before each
 				defer func() { t.Logf("%s/%s: %d write calls, %d interrupted syncs recovered", p.name, sk.name, calls, ran) }()
-				for _, v := range crashVariants {
+				for vi, v := range crashVariants {
 					if sk.name == "bolt" && !v.apply || sk.name == "bolt" && v.err == nil {
 						continue // the store does not change what those two test; keep bolt to the restarts that matter
 					}
-					for k := range calls {
+					for k := (pi + vi) % raceScale; k < calls; k += raceScale {
 						shared = crashAndRecover(t, p, sk, shared, v, k, k == calls-1, adds)
 						ran++
 					}
@@ -535,10 +537,11 @@ func newVendorCrash(t *testing.T, maker func(t *testing.T) vendorCrashFixture) v
 // outcome-unknown error), then syncs again with a new client and the same
 // state file, reopened. The gallery comes out right, an interrupted create
 // is adopted, and the server acted on exactly as many creates as a clean
-// sync needs: no image is added twice.
+// sync needs: no image is added twice. Under the race detector it
+// interrupts every raceScale-th write request.
 func TestCrashRecoveryOnVendorServers(t *testing.T) {
 	t.Parallel()
-	for _, m := range vendorCrashMakers {
+	for mi, m := range vendorCrashMakers {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
@@ -558,7 +561,7 @@ func TestCrashRecoveryOnVendorServers(t *testing.T) {
 			}
 			shared := openBolt(t, filepath.Join(t.TempDir(), "state.db"))
 			var restartedStore imagesync.Store = shared
-			for k := range writes {
+			for k := mi % raceScale; k < writes; k += raceScale {
 				f := newVendorCrash(t, m.make)
 				seeded := f.creates()
 				ref := imagesync.Target{Platform: target.Platform, Store: target.Store}.Ref(f.pid)
@@ -597,7 +600,7 @@ func TestCrashRecoveryOnVendorServers(t *testing.T) {
 					t.Errorf("write %d: not in sync after the recovery: %v\n%s", k, err, again)
 				}
 			}
-			t.Logf("%s: %d write requests (%d creates) in a clean sync, each interrupted in turn and recovered", m.name, writes, adds)
+			t.Logf("%s: %d write requests (%d creates) in a clean sync, every %s interrupted in turn and recovered", m.name, writes, adds, map[bool]string{true: "one", false: fmt.Sprintf("%dth", raceScale)}[raceScale == 1])
 		})
 	}
 }

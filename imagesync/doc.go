@@ -60,10 +60,10 @@
 // moves and changes its alt text does both in one Update, and only the
 // images outside a heaviest increasing run move. There the main image is a
 // flag (shopimg.Capabilities.MainIsFlag), so a new main image costs a write
-// on it (shopimg.ReorderCost): the plan makes it main first and never moves
-// the main image away, adds a new main image before ordering the others,
-// and deletes an old main image that goes last, which leaves the next one
-// main for free. The package's tests check
+// on it (shopimg.Capabilities.ReorderCost): the plan makes it main first
+// and never moves the main image away, adds a new main image before
+// ordering the others, and deletes an old main image that goes last, which
+// leaves the next one main for free. The package's tests check
 // on every platform profile that the fake counts exactly LowerBound writes,
 // and search all call sequences on small galleries to check that none is
 // cheaper.
@@ -72,11 +72,14 @@
 //
 // Apply saves an Intent to the Store before each add (the key, what is sent,
 // and the IDs of the images already there) and the key's mapping after it,
-// atomically with removing the intent. Every other write is idempotent and
-// is simply planned again from a fresh listing. If Apply stops between the
-// two saves (a crash, a cancelled context, an error matching
-// shopimg.ErrOutcomeUnknown, a Store failure), the next plan looks for the
-// image the add may have created:
+// atomically with removing the intent. The mapping is saved whenever the
+// platform answered with an image ID, also when a later step of the add
+// failed (shopimg.ErrAdded); the intent is removed without a mapping only
+// when the error proves that nothing was created. Every other write is
+// idempotent and is simply planned again from a fresh listing. If Apply
+// stops between the two saves (a crash, a cancelled context, an error
+// matching shopimg.ErrOutcomeUnknown, a Store failure), the next plan looks
+// for the image the add may have created:
 //
 //   - The candidates are the listed images that were not there before the
 //     add (not in Intent.Before) and that no key maps to.
@@ -107,7 +110,8 @@
 // # Stores
 //
 // MemoryStore is for tests and one-off runs; package boltstore keeps the
-// state in a bbolt file. To share state between processes, implement Store
+// state in a bbolt file, checked on every read (a damaged file is refused,
+// and no product is synced from it). To share state between processes, implement Store
 // on a database: each Save is one transaction (all of a Change or nothing,
 // in the order Put, Drop, Begin, Resolve), committed before Save returns;
 // Load sees every Save that returned; intents come back in the order they

@@ -11,15 +11,25 @@ import (
 	"github.com/shopimg/shopimg/internal/guard"
 )
 
+// MaxKeyLen is the longest Entry.Key, in bytes, that imagesync accepts
+// (ValidateGallery refuses a longer one before anything is sent). Every
+// Store must be able to hold a mapping and an intent under a key of this
+// length, together with its ProductRef; it leaves room for the ProductRef
+// in a database index over (platform, store, product, key), and is far
+// below what package boltstore can hold. Keep keys short: an asset ID, or a
+// hash of a longer identity.
+const MaxKeyLen = 1024
+
 // Entry is one image of a desired gallery. In a desired gallery (a []Entry)
 // the first entry is the main image and the order of the entries is the
 // display order.
 type Entry struct {
 	// Key identifies the image across runs, chosen by the caller: a PIM or
 	// DAM asset ID, a content hash, or the source image's identity (see
-	// Mirror). It must be unique within the gallery and stable: a new key is
-	// a new image (the old one is deleted according to the policy and the new
-	// one is added), the same key with another source is the same image.
+	// Mirror), at most MaxKeyLen bytes. It must be unique within the gallery
+	// and stable: a new key is a new image (the old one is deleted according
+	// to the policy and the new one is added), the same key with another
+	// source is the same image.
 	Key string
 	// SourceURL is an absolute http(s) URL the platform fetches the image
 	// from when it is added.
@@ -51,7 +61,7 @@ func (e Entry) newImage() shopimg.NewImage {
 }
 
 // ValidateGallery reports whether desired is a well-formed desired gallery:
-// every key non-empty and unique, no entry with both a SourceURL and a File,
+// every key non-empty, at most MaxKeyLen bytes and unique, no entry with both a SourceURL and a File,
 // source URLs absolute http(s), files named and openable. The error matches
 // shopimg.ErrInvalidInput and names the first problem.
 func ValidateGallery(desired []Entry) error {
@@ -61,6 +71,8 @@ func ValidateGallery(desired []Entry) error {
 		switch {
 		case e.Key == "":
 			return &shopimg.InputError{Field: field + ".Key", Reason: "is empty"}
+		case len(e.Key) > MaxKeyLen:
+			return &shopimg.InputError{Field: field + ".Key", Reason: fmt.Sprintf("is %d bytes long, more than MaxKeyLen (%d)", len(e.Key), MaxKeyLen)}
 		case seen[e.Key]:
 			return &shopimg.InputError{Field: field + ".Key", Reason: fmt.Sprintf("%q is used twice", e.Key)}
 		case e.SourceURL != "" && e.File != nil:

@@ -152,37 +152,84 @@ func (g *goal) rankOf(n node) int {
 	return len(g.final)
 }
 
+// analyze derives the goal from in, in six steps: claim the store's
+// mappings, recover interrupted adds, release what DeleteCreated keeps,
+// adopt unknown images by source URL, sort the current images, and place
+// the desired entries.
 func analyze(in Input) (*goal, error) {
-	if err := ValidateGallery(in.Desired); err != nil {
+	present, err := checkInput(in)
+	if err != nil {
 		return nil, err
 	}
 	g := &goal{in: in, entries: make(map[string]int, len(in.Desired)), rank: make(map[string]int, len(in.Current)+len(in.Desired)), alt: map[string]string{}}
 	for i, e := range in.Desired {
 		g.entries[e.Key] = i
 	}
-	present := make(map[string]int, len(in.Current))
-	for i, img := range in.Current {
+	ids := newIdentity(len(in.State.Mappings) + len(in.Desired))
+	g.claimMappings(ids, present)
+	g.recoverIntents(ids)
+	if in.Policy.Delete == DeleteCreated {
+		g.releaseUncreated(ids)
+	}
+	if in.Policy.AdoptExisting {
+		g.adoptBySource(ids)
+	}
+	existing, tail := g.sortCurrent(ids)
+	g.placeDesired(ids, existing, tail)
+	for i, n := range g.final {
+		g.rank[n.ident()] = i
+	}
+	g.pin = pinMain(in.Caps, g)
+	return g, nil
+}
+
+// checkInput checks the desired gallery and the listing, and returns the
+// set of listed image IDs.
+func checkInput(in Input) (map[string]bool, error) {
+	if err := ValidateGallery(in.Desired); err != nil {
+		return nil, err
+	}
+	present := make(map[string]bool, len(in.Current))
+	for _, img := range in.Current {
 		if err := guard.ValidateID("Current.ID", img.ID); err != nil {
 			return nil, err
 		}
-		if _, dup := present[img.ID]; dup {
+		if present[img.ID] {
 			return nil, &shopimg.InputError{Field: "Current", Reason: fmt.Sprintf("lists image %q twice", img.ID)}
 		}
-		present[img.ID] = i
+		present[img.ID] = true
 	}
+	return present, nil
+}
 
-	n := len(in.State.Mappings) + len(in.Desired)
-	keyOf := make(map[string]string, n) // image ID -> key
-	idOf := make(map[string]string, n)  // key -> image ID
-	created := make(map[string]bool, n) // key -> Created
-	pending := map[string]bool{}        // keys of ambiguous intents
-	claim := func(m Mapping) {
-		keyOf[m.ImageID], idOf[m.Key], created[m.Key] = m.Key, m.ImageID, m.Created
-	}
+// identity is which key is which image, as analyze resolves it.
+type identity struct {
+	keyOf   map[string]string // image ID -> key
+	idOf    map[string]string // key -> image ID
+	created map[string]bool   // key -> Mapping.Created
+	pending map[string]bool   // keys of ambiguous intents
+}
 
-	// 1. The store's mappings; desired keys first so a corrupt store that
-	// maps two keys to one image keeps the desired one.
-	ms := slices.Clone(in.State.Mappings)
+func newIdentity(n int) *identity {
+	return &identity{keyOf: make(map[string]string, n), idOf: make(map[string]string, n), created: make(map[string]bool, n), pending: map[string]bool{}}
+}
+
+func (ids *identity) claim(m Mapping) {
+	ids.keyOf[m.ImageID], ids.idOf[m.Key], ids.created[m.Key] = m.Key, m.ImageID, m.Created
+}
+
+// adopt claims m and records the store operation that makes it.
+func (g *goal) adopt(ids *identity, m Mapping, why string) {
+	ids.claim(m)
+	g.adopts = append(g.adopts, Op{Kind: OpAdopt, Ref: Ref{Key: m.Key, ImageID: m.ImageID}, Reason: why})
+	g.adopted = append(g.adopted, m)
+}
+
+// claimMappings claims the store's mappings of listed images and forgets
+// the others; desired keys go first, so that a corrupt store that maps two
+// keys to one image keeps the desired one.
+func (g *goal) claimMappings(ids *identity, present map[string]bool) {
+	ms := slices.Clone(g.in.State.Mappings)
 	slices.SortStableFunc(ms, func(a, b Mapping) int {
 		ia, oka := g.entries[a.Key]
 		ib, okb := g.entries[b.Key]
@@ -202,124 +249,125 @@ func analyze(in Input) (*goal, error) {
 		switch {
 		case m.Key == "" || m.ImageID == "":
 			g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: ref, Reason: "malformed mapping"})
-		case idOf[m.Key] != "":
+		case ids.idOf[m.Key] != "":
 			// A Store keeps one mapping per key; ignore a second one.
-		case keyOf[m.ImageID] != "":
-			g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: ref, Reason: "image also mapped to key " + keyOf[m.ImageID]})
+		case ids.keyOf[m.ImageID] != "":
+			g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: ref, Reason: "image also mapped to key " + ids.keyOf[m.ImageID]})
+		case !present[m.ImageID]:
+			g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: ref, Reason: "image is gone"})
 		default:
-			if _, ok := present[m.ImageID]; !ok {
-				g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: ref, Reason: "image is gone"})
-				continue
-			}
-			claim(m)
+			ids.claim(m)
 		}
 	}
+}
 
-	// 2. Pending intents: adopt the image an interrupted add created.
-	for _, it := range in.State.Intents {
-		if idOf[it.Key] != "" {
+// recoverIntents adopts the image each interrupted add created, discards
+// the intents of adds that did not happen, and reports the ambiguous ones
+// as drift (their keys become pending: nothing is added for them).
+func (g *goal) recoverIntents(ids *identity) {
+	for _, it := range g.in.State.Intents {
+		if ids.idOf[it.Key] != "" {
 			g.discards = append(g.discards, Op{Kind: OpDiscard, Ref: Ref{Key: it.Key}, Reason: "key is already mapped"})
 			continue
 		}
-		cands := candidates(in.Current, it, keyOf)
+		cands := candidates(g.in.Current, it, ids.keyOf)
 		if len(cands) == 0 {
 			g.discards = append(g.discards, Op{Kind: OpDiscard, Ref: Ref{Key: it.Key}, Reason: "the interrupted add did not happen"})
 			continue
 		}
 		best, ok := pickCandidate(cands, it)
 		if !ok {
-			pending[it.Key] = true
-			ids := make([]string, len(cands))
-			for i, c := range cands {
-				ids[i] = c.ID
-			}
+			ids.pending[it.Key] = true
 			g.drift = append(g.drift, Drift{What: DriftRecover, Ref: Ref{Key: it.Key}, Reason: fmt.Sprintf(
 				"an interrupted add may have created one of images %s, and none matches it clearly; delete the extra image or map the key by hand (nothing is added until then)",
-				strings.Join(ids, ", "))})
+				strings.Join(imageIDs(cands), ", "))})
 			continue
 		}
-		m := Mapping{Key: it.Key, ImageID: best.ID, Created: true}
-		claim(m)
-		g.adopts = append(g.adopts, Op{Kind: OpAdopt, Ref: Ref{Key: m.Key, ImageID: m.ImageID}, Reason: "created by an interrupted add"})
-		g.adopted = append(g.adopted, m)
+		g.adopt(ids, Mapping{Key: it.Key, ImageID: best.ID, Created: true}, "created by an interrupted add")
 	}
+}
 
-	// 3. Release the undesired images the DeleteCreated policy keeps: they
-	// become unknown (and may be adopted below).
-	if in.Policy.Delete == DeleteCreated {
-		for _, img := range in.Current {
-			k := keyOf[img.ID]
-			if _, desired := g.entries[k]; k != "" && !desired && !created[k] {
-				g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: Ref{Key: k, ImageID: img.ID}, Reason: "released: not desired, and not created by imagesync"})
-				delete(keyOf, img.ID)
-				delete(idOf, k)
-			}
+// imageIDs returns the IDs of imgs.
+func imageIDs(imgs []shopimg.Image) []string {
+	out := make([]string, len(imgs))
+	for i, img := range imgs {
+		out[i] = img.ID
+	}
+	return out
+}
+
+// releaseUncreated releases the undesired images the DeleteCreated policy
+// keeps (those imagesync did not add): they become unknown, and may be
+// adopted by adoptBySource.
+func (g *goal) releaseUncreated(ids *identity) {
+	for _, img := range g.in.Current {
+		k := ids.keyOf[img.ID]
+		if _, desired := g.entries[k]; k != "" && !desired && !ids.created[k] {
+			g.forgets = append(g.forgets, Op{Kind: OpForget, Ref: Ref{Key: k, ImageID: img.ID}, Reason: "released: not desired, and not created by imagesync"})
+			delete(ids.keyOf, img.ID)
+			delete(ids.idOf, k)
 		}
 	}
+}
 
-	// 4. Adopt unknown images by source URL.
-	if in.Policy.AdoptExisting {
-		for _, e := range in.Desired {
-			if idOf[e.Key] != "" || pending[e.Key] || e.SourceURL == "" {
-				continue
-			}
-			for _, img := range in.Current {
-				if keyOf[img.ID] == "" && img.URL == e.SourceURL {
-					m := Mapping{Key: e.Key, ImageID: img.ID}
-					claim(m)
-					g.adopts = append(g.adopts, Op{Kind: OpAdopt, Ref: Ref{Key: e.Key, ImageID: img.ID}, Reason: "URL equals the source URL"})
-					g.adopted = append(g.adopted, m)
-					break
-				}
-			}
+// adoptBySource makes each unmapped entry adopt the first unknown image
+// whose URL is its source URL (Policy.AdoptExisting).
+func (g *goal) adoptBySource(ids *identity) {
+	for _, e := range g.in.Desired {
+		if ids.idOf[e.Key] != "" || ids.pending[e.Key] || e.SourceURL == "" {
+			continue
+		}
+		i := slices.IndexFunc(g.in.Current, func(img shopimg.Image) bool { return ids.keyOf[img.ID] == "" && img.URL == e.SourceURL })
+		if i >= 0 {
+			g.adopt(ids, Mapping{Key: e.Key, ImageID: g.in.Current[i].ID}, "URL equals the source URL")
 		}
 	}
+}
 
-	// 5. Sort the current images into kept-and-desired, deleted, and kept
-	// at the end.
-	caps := in.Caps
-	existing := make(map[string]node, len(in.Current)) // desired key -> node
-	g.start = make([]node, 0, len(in.Current))
-	g.final = make([]node, 0, len(in.Current)+len(in.Desired))
-	var tail []node
-	for _, img := range in.Current {
-		n := newNode(img.ID, keyOf[img.ID], img.Alt)
+// sortCurrent sorts the current images, keys resolved, into g.start, and
+// returns those of desired keys (by key) and those kept at the end (in
+// current order); the others are deleted, or drift where the platform
+// cannot delete.
+func (g *goal) sortCurrent(ids *identity) (existing map[string]node, tail []node) {
+	existing = make(map[string]node, len(g.in.Current))
+	g.start = make([]node, 0, len(g.in.Current))
+	for _, img := range g.in.Current {
+		n := newNode(img.ID, ids.keyOf[img.ID], img.Alt)
+		g.start = append(g.start, n)
 		if _, ok := g.entries[n.key]; ok && n.key != "" {
 			existing[n.key] = n
-			g.start = append(g.start, n)
 			continue
 		}
 		del, why := g.deleteVerdict(n)
-		g.start = append(g.start, n)
 		switch {
 		case !del:
 			tail = append(tail, n)
-		case !caps.Delete:
+		case !g.in.Caps.Delete:
 			g.drift = append(g.drift, Drift{What: DriftDelete, Ref: n.ref(), Reason: "the platform cannot delete images (" + why + ")"})
 			tail = append(tail, n)
 		default:
 			g.deletes = append(g.deletes, Op{Kind: OpDelete, Ref: n.ref(), Writes: 1, Reason: why})
 		}
 	}
+	return existing, tail
+}
 
-	// 6. The desired entries: present, to add, or drift.
+// placeDesired builds the final gallery: each desired entry present (its
+// alt text to fix), to add, or drift; then tail.
+func (g *goal) placeDesired(ids *identity, existing map[string]node, tail []node) {
+	caps := g.in.Caps
+	g.final = make([]node, 0, len(g.in.Current)+len(g.in.Desired))
 	room := -1
 	if caps.MaxImages > 0 {
 		room = max(caps.MaxImages-len(existing)-len(tail), 0)
 	}
-	for i, e := range in.Desired {
+	for i, e := range g.in.Desired {
 		if n, ok := existing[e.Key]; ok {
 			g.final = append(g.final, n)
-			if n.alt != e.Alt {
-				if caps.Update {
-					g.alt[n.id] = e.Alt
-				} else {
-					g.drift = append(g.drift, Drift{What: DriftAlt, Ref: n.ref(), Reason: fmt.Sprintf("the platform cannot change alt text (%q, want %q)", n.alt, e.Alt)})
-				}
-			}
+			g.fixAlt(n, e.Alt)
 			continue
 		}
-		if pending[e.Key] {
+		if ids.pending[e.Key] {
 			continue
 		}
 		if why := addBlocker(e, caps, room); why != "" {
@@ -331,11 +379,18 @@ func analyze(in Input) (*goal, error) {
 		g.final = append(g.final, newNode("", e.Key, e.Alt))
 	}
 	g.final = append(g.final, tail...)
-	for i, n := range g.final {
-		g.rank[n.ident()] = i
+}
+
+// fixAlt records that image n must get the alt text alt, or the drift if
+// the platform cannot change it.
+func (g *goal) fixAlt(n node, alt string) {
+	switch {
+	case n.alt == alt:
+	case g.in.Caps.Update:
+		g.alt[n.id] = alt
+	default:
+		g.drift = append(g.drift, Drift{What: DriftAlt, Ref: n.ref(), Reason: fmt.Sprintf("the platform cannot change alt text (%q, want %q)", n.alt, alt)})
 	}
-	g.pin = pinMain(caps, g)
-	return g, nil
 }
 
 // pinMain returns the ident of the current main image if the plan keeps it

@@ -239,7 +239,8 @@ func next(caps shopimg.Capabilities, s []item, isNew, inTarget func(int) bool, v
 
 // updateCost is what shopimgtest.Fake counts for an Update of image id that
 // turns s into ns: one call, or on a per-image platform the images
-// shopimg.ReorderMovesFor writes (id among them if setAlt), at least one.
+// shopimg.Capabilities.ReorderWrites writes (id among them if setAlt), at
+// least one.
 func updateCost(caps shopimg.Capabilities, s, ns []item, id int, setAlt bool) int {
 	if !caps.Reorder || caps.BatchReorder {
 		return 1

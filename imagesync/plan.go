@@ -74,8 +74,8 @@ type Op struct {
 	Order []Ref `json:"order,omitempty"`
 	// Writes is the number of platform write calls the operation costs, as
 	// shopimg.Capabilities defines them (a per-image reorder costs
-	// shopimg.ReorderCost, one call per image written, a batch one per
-	// MaxPerCall images).
+	// shopimg.Capabilities.ReorderCost, one call per image written, a batch
+	// one per MaxPerCall images).
 	Writes int `json:"writes"`
 	// Reason says why, for store operations and deletes.
 	Reason string `json:"reason,omitempty"`

@@ -15,7 +15,7 @@ var seed = flag.Uint64("seed", 1, "seed of the property tests' random scenarios"
 
 // cases is how many random scenarios each profile runs in
 // TestSyncProperties (half as many in the exhaustive TestLowerBoundIsOptimal);
-// -short runs a tenth. Raise it to hunt:
+// -short runs a tenth, the race detector a raceScale-th. Raise it to hunt:
 //
 //	go test ./imagesync -run Properties -args -cases 50000
 var cases = flag.Int("cases", 2000, "random scenarios per profile in the property tests")
@@ -25,14 +25,15 @@ var cases = flag.Int("cases", 2000, "random scenarios per profile in the propert
 // reported drift, that every drift is justified, that the fake counted
 // exactly LowerBound writes (and the plan said so), and that a second sync
 // has nothing left to do. Every platform's profile (and "full") runs -cases
-// scenarios (2000 by default, under the race detector too), the made-up
-// ones half as many: one in ten has up to 24 images, the others up to 8.
+// scenarios (2000 by default; a raceScale-th of them under the race
+// detector), the made-up ones half as many: one in ten has up to 24 images,
+// the others up to 8.
 func TestSyncProperties(t *testing.T) {
 	t.Parallel()
 	for pi, p := range profiles(true) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			n := *cases
+			n := *cases / raceScale
 			if strings.HasPrefix(p.name, "x-") {
 				n /= 2 // the made-up profiles
 			}

@@ -52,7 +52,9 @@ const (
 	// before is in its Result and the Store, and a later run resumes.
 	EventFailed EventKind = "failed"
 	// EventThrottled: the job hit the platform's rate limit (an error
-	// matching shopimg.ErrRateLimited). Run pauses the store for the time
+	// matching shopimg.ErrRateLimited, also as the cause of an add's
+	// shopimg.AddedError, whose image Apply has recorded, so the job's next
+	// try does not add it again). Run pauses the store for the time
 	// the platform asked (Event.RetryAfter) and tries the job again, up to
 	// RunOptions.ThrottleRetries times; after that the job fails.
 	EventThrottled EventKind = "throttled"
@@ -327,11 +329,10 @@ func (r *runner) work(t *task) {
 	l.running--
 	r.running--
 	delete(l.active, t.job.ProductID)
-	if res.Err != nil && errors.Is(res.Err, shopimg.ErrRateLimited) {
+	if limited, retryAfter := throttled(res.Err); limited {
 		pause := r.opts.ThrottlePause
-		var apiErr *shopimg.APIError
-		if errors.As(res.Err, &apiErr) && apiErr.RetryAfter > 0 {
-			pause = apiErr.RetryAfter
+		if retryAfter > 0 {
+			pause = retryAfter
 		}
 		r.counts.Throttled++
 		r.emit(Event{Kind: EventThrottled, Ref: t.ref(), Err: res.Err, RetryAfter: pause})
@@ -346,6 +347,26 @@ func (r *runner) work(t *task) {
 	}
 	r.finish(t, res)
 	r.schedule()
+}
+
+// throttled reports whether err says the store is throttled (it matches
+// shopimg.ErrRateLimited, or is an add whose image was created before a
+// throttled follow-up step: Apply saved its mapping, so trying the job again
+// adds nothing twice), and how long the platform asked to wait (0 if it
+// did not say).
+func throttled(err error) (bool, time.Duration) {
+	if !errors.Is(err, shopimg.ErrRateLimited) {
+		var added *shopimg.AddedError
+		if !errors.As(err, &added) || !errors.Is(added.Err, shopimg.ErrRateLimited) {
+			return false, 0
+		}
+		err = added.Err
+	}
+	var apiErr *shopimg.APIError
+	if errors.As(err, &apiErr) {
+		return true, apiErr.RetryAfter
+	}
+	return true, 0
 }
 
 // pauseLane holds the lane's jobs until the clock has moved d on. Called

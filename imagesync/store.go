@@ -98,7 +98,10 @@ func (c Change) IsZero() bool {
 //
 //   - Load returns the product's State as of the last Save that returned nil
 //     for it (an unknown product has the zero State). Intents come back in
-//     the order they were begun.
+//     the order they were begun. When it cannot read that state intact (a
+//     damaged file, a record that fails its checksum), Load returns an
+//     error, never a partial or empty state: imagesync then does not sync
+//     the product, since a missing mapping would make it add an image again.
 //   - Save applies a Change atomically, in the order Put, Drop, Begin,
 //     Resolve (so a Change may Put a key's mapping and Resolve its intent in
 //     one step), and must be durable when it returns nil: a crash after Save
@@ -112,6 +115,7 @@ func (c Change) IsZero() bool {
 //     advisory lock per product), or two of them may both add an image.
 //   - Different ProductRefs are independent and may be used concurrently;
 //     the Store must be safe for that.
+//   - It holds keys (Mapping.Key, Intent.Key) of up to MaxKeyLen bytes.
 //   - Save honours ctx before it starts; once it has started committing it
 //     should finish, since a cancelled Save leaves the caller unsure whether
 //     the change was kept (Apply then stops and the next run reconciles).

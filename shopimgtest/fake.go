@@ -2,6 +2,7 @@ package shopimgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -43,7 +44,11 @@ type Fault struct {
 	Err error
 	// Apply makes the call take effect before returning Err: the write
 	// happened, yet the caller sees a failure (use an Err wrapping
-	// shopimg.ErrOutcomeUnknown to model a dropped connection).
+	// shopimg.ErrOutcomeUnknown to model a dropped connection). For an Add
+	// whose Err is or wraps a *shopimg.AddedError (the image was created,
+	// then a follow-up step such as reading it back failed), Add returns
+	// the stored image with an *shopimg.AddedError holding that image and
+	// the given Step and Err; for any other Err it returns no image.
 	Apply bool
 }
 
@@ -395,7 +400,13 @@ func (d *fakeDriver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image
 	}
 	p.images = insertAt(p.images, pos, fi)
 	f.writes++
-	if fault != nil {
+	var added *shopimg.AddedError
+	switch {
+	case fault != nil && errors.As(fault.Err, &added):
+		// Created, then a follow-up step failed: the caller gets the image.
+		img := f.image(call.ProductID, p, pos)
+		return img, &shopimg.AddedError{Image: img, Step: added.Step, Err: added.Err}
+	case fault != nil:
 		return shopimg.Image{}, fault.Err
 	}
 	return f.image(call.ProductID, p, pos), nil

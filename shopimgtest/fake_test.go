@@ -432,6 +432,34 @@ func TestFakeFaultsPerProductAndApplied(t *testing.T) {
 	}
 }
 
+// TestFakeAddCreatedThenFollowUpFailed: an applied Add fault whose Err is
+// (or wraps) an *shopimg.AddedError returns the stored image with an
+// AddedError holding it; any other applied Err returns no image.
+func TestFakeAddCreatedThenFollowUpFailed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cause := &shopimg.APIError{StatusCode: 429}
+	f := shopimgtest.NewFake()
+	f.AddProduct("p")
+	f.Inject(shopimgtest.Fault{Call: shopimgtest.CallAdd, Apply: true, Err: fmt.Errorf("wrapped: %w", &shopimg.AddedError{Step: "read it back", Err: cause})})
+	img, err := f.Add(ctx, "p", shopimg.NewImage{SourceURL: "https://pim.example.com/a.jpg", Alt: "a"})
+	var added *shopimg.AddedError
+	if !errors.As(err, &added) || img.ID == "" || added.Step != "read it back" || added.Err != cause {
+		t.Fatalf("Add = %+v, %v; want the image and an AddedError", img, err)
+	}
+	if diff := cmp.Diff(f.Images("p"), []shopimg.Image{img}); diff != "" {
+		t.Errorf("returned image differs from the stored one (-stored +returned):\n%s", diff)
+	}
+	if diff := cmp.Diff(img, added.Image); diff != "" {
+		t.Errorf("AddedError.Image differs from the returned image (-returned +error):\n%s", diff)
+	}
+	boom := errors.New("boom")
+	f.Inject(shopimgtest.Fault{Call: shopimgtest.CallAdd, Apply: true, Err: boom})
+	if img, err := f.Add(ctx, "p", shopimg.NewImage{SourceURL: "https://pim.example.com/b.jpg"}); !errors.Is(err, boom) || img.ID != "" || len(f.Images("p")) != 2 {
+		t.Errorf("Add = %+v, %v with %d images; want no image, boom, applied", img, err, len(f.Images("p")))
+	}
+}
+
 func second[T any](_ T, err error) error { return err }
 
 // TestSeededIDsAreNeverHandedOutAgain: an Add after Seed with the caller's

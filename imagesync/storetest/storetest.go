@@ -10,6 +10,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -146,6 +147,12 @@ var checks = []struct {
 			}
 			c.want(r, want)
 		}
+	}},
+	{"LongKeys", func(t *testing.T, c *checker) {
+		k := strings.Repeat("é", imagesync.MaxKeyLen/2) // MaxKeyLen bytes
+		in := intent(k, "1")
+		c.save(ref, imagesync.Change{Put: []imagesync.Mapping{{Key: k, ImageID: "1", Created: true}}, Begin: &in})
+		c.want(ref, imagesync.State{Mappings: []imagesync.Mapping{{Key: k, ImageID: "1", Created: true}}, Intents: []imagesync.Intent{in}})
 	}},
 	{"CancelledContext", func(t *testing.T, c *checker) {
 		ctx, cancel := context.WithCancel(context.Background())
