@@ -96,7 +96,7 @@
 // The adapter (Client.ProductImages) lists in display order: the thumbnail
 // first (Main), then by sort_order, then by ID. Alt is the description, URL
 // the zoom rendition (else standard, else image_url), ThumbnailURL the
-// thumbnail rendition. Reorder sends exactly shopimg.ReorderCost PUTs: one
+// thumbnail rendition. Reorder sends exactly Capabilities.ReorderCost PUTs: one
 // per image outside a longest subsequence already in order (none when
 // nothing differs); when the main image changes, the new main's PUT sets
 // is_thumbnail (Capabilities.MainIsFlag) and the others are counted without

@@ -224,15 +224,15 @@ func (f *Fake) Calls() map[Call]int {
 }
 
 // Writes returns the write calls the mimicked platform would have received:
-// one per Add and Delete; for Reorder, shopimg.ReorderCost (one per image
+// one per Add and Delete; for Reorder, Capabilities.ReorderCost (one per image
 // written, counting a new main image where Capabilities.MainIsFlag, or one
 // per batch with Capabilities.BatchReorder); one per Update, except that on
 // a per-image platform an Update that moves its image costs the images
-// shopimg.ReorderMovesFor writes for the new order, the image itself
+// Capabilities.ReorderWrites writes for the new order, the image itself
 // written anyway when its alt text changes too (so with MainIsFlag, moving
 // the main image away costs a write on the image that becomes main); for
-// UpdateImages, one per MaxPerCall changed images. Calls that change nothing
-// (Update aside), and calls refused before sending, count zero.
+// UpdateImages, one per MaxPerCall changed images. Calls that change
+// nothing, and calls refused before sending, count zero.
 func (f *Fake) Writes() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
