@@ -83,8 +83,8 @@ type Image struct {
 	// AssignedGallerySubcategoryIDs and AssignedPersonalGalleryIDs, Username,
 	// AccountKey, ArtistName and Rank are sent by the API without being
 	// documented in the model.
-	AssignedGallerySubcategoryIDs []Int `json:"assigned_gallery_subcategory_ids,omitempty"`
-	AssignedPersonalGalleryIDs    []Int `json:"assigned_personal_gallery_ids,omitempty"`
+	AssignedGallerySubcategoryIDs []Int  `json:"assigned_gallery_subcategory_ids,omitempty"`
+	AssignedPersonalGalleryIDs    []Int  `json:"assigned_personal_gallery_ids,omitempty"`
 	Username                      string `json:"username,omitempty"`
 	AccountKey                    string `json:"account_key,omitempty"`
 	ArtistName                    string `json:"artistname,omitempty"`
@@ -536,4 +536,3 @@ func (c *Client) do(ctx context.Context, r *rest.Request, out any) (*Response, e
 	}
 	return resp, nil
 }
-
