@@ -222,14 +222,14 @@ func TestDecodeErrorShapes(t *testing.T) {
 func TestStripDebug(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		`{"status":{"success":false,"debug":{"x":1}},"images":[]}`:   `{"images":[],"status":{"success":false}}`,
-		`{"Status":{"Debug":"x","message":"m"}}`:                      `{"Status":{"message":"m"}}`,
-		`{"status":{"d\u0065bug":"x"}}`:                               `{"status":{}}`,
-		`{"debug":"x","status":null}`:                                `{"status":null}`,
-		`{"status":{"success":true}}`:                                `{"status":{"success":true}}`,
-		`{"status":{"success":false,"debug":"cut here`:               `{"status":{"success":false,`,
-		`{"images":[{"debug":"deep"}],"status":{"debug":1}}`:          `{"images":[{`,
-		`not json`:                                                   `not json`,
+		`{"status":{"success":false,"debug":{"x":1}},"images":[]}`: `{"images":[],"status":{"success":false}}`,
+		`{"Status":{"Debug":"x","message":"m"}}`:                   `{"Status":{"message":"m"}}`,
+		`{"status":{"d\u0065bug":"x"}}`:                            `{"status":{}}`,
+		`{"debug":"x","status":null}`:                              `{"status":null}`,
+		`{"status":{"success":true}}`:                              `{"status":{"success":true}}`,
+		`{"status":{"success":false,"debug":"cut here`:             `{"status":{"success":false,`,
+		`{"images":[{"debug":"deep"}],"status":{"debug":1}}`:       `{"images":[{`,
+		`not json`: `not json`,
 	} {
 		if got := string(stripDebug([]byte(in))); got != want {
 			t.Errorf("stripDebug(%s) = %s, want %s", in, got, want)

@@ -165,7 +165,10 @@ func TestSuccessFalseOn200(t *testing.T) {
 			_, _, err := c.AddImages(ctx, "", []finerworks.AddImage{{FileName: "a.jpg", PublicPreviewURI: "https://img.example.com/a.jpg"}})
 			return err
 		},
-		"update_images":       func(c *finerworks.Client) error { _, err := c.UpdateImages(ctx, []finerworks.UpdateImage{{GUID: guids(1)[0]}}); return err },
+		"update_images": func(c *finerworks.Client) error {
+			_, err := c.UpdateImages(ctx, []finerworks.UpdateImage{{GUID: guids(1)[0]}})
+			return err
+		},
 		"delete_images":       func(c *finerworks.Client) error { _, err := c.DeleteImages(ctx, "", guids(1)); return err },
 		"test_my_credentials": func(c *finerworks.Client) error { _, err := c.TestMyCredentials(ctx); return err },
 	}
