@@ -96,7 +96,7 @@ func (v *envelope) CheckBody(e *APIError) bool {
 	default:
 		return false
 	}
-	e.Body = stripDebug(e.Body)
+	e.Body, _ = stripDebug(e.Body)
 	return true
 }
 
@@ -198,24 +198,18 @@ func decodeError(e *APIError, _ http.Header, body []byte) {
 	if len(b) == 0 {
 		return
 	}
-	if b[0] != '{' {
-		if e.StatusCode == http.StatusBadRequest && isCredentialText(string(b)) {
-			e.Kind = shopimg.ErrUnauthorized
-		}
-		return
-	}
+	stripped, removed := stripDebug(body)
+	e.Body = stripped
 	var v envelope
-	if json.Unmarshal(b, &v) != nil {
-		// Not JSON after all (cut at MaxErrorBody, say): keep nothing
-		// from a debug member on.
-		if i := debugIndex(body); i >= 0 {
-			e.Body = body[:i]
-			e.Message = fmt.Sprintf("unreadable error body (%d bytes)", len(body))
-		}
-		return
-	}
-	stripped := stripDebug(body)
 	switch {
+	case b[0] != '{' || json.Unmarshal(b, &v) != nil:
+		if removed {
+			// Not JSON (cut at MaxErrorBody, say), yet with a debug
+			// member: nothing of the text may be shown.
+			e.Message = fmt.Sprintf("unreadable error body (%d bytes)", len(body))
+		} else if e.StatusCode == http.StatusBadRequest && isCredentialText(string(b)) {
+			e.Kind = shopimg.ErrUnauthorized // a text answer about the keys
+		}
 	case v.Status != nil:
 		fillStatus(e, v.Status, false)
 	case hasModelState(v.ModelState):
@@ -228,11 +222,10 @@ func decodeError(e *APIError, _ http.Header, body []byte) {
 		if e.StatusCode == http.StatusBadRequest && isCredentialText(e.Message) {
 			e.Kind = shopimg.ErrUnauthorized
 		}
-	case len(stripped) != len(body):
+	case removed:
 		// Only a debug member to say anything: say nothing of it.
 		e.Message = fmt.Sprintf("error body without a message (%d bytes)", len(body))
 	}
-	e.Body = stripped
 }
 
 // debugRE finds a "debug" member name (any case) in JSON text.
@@ -246,50 +239,48 @@ func debugIndex(b []byte) int {
 	return -1
 }
 
-// stripDebug returns body without its debug members: the top-level one and
-// status.debug (names compared case-insensitively, as the decoder does). A
-// body that is not a JSON object is cut before its first debug member. The
+// stripDebug returns body without its members named debug (in any case,
+// at any depth: status.debug is the documented one) and whether it removed
+// any. A body that is not JSON is cut before its first debug member. The
 // result is re-encoded JSON (members sorted) only when something was
 // removed.
-func stripDebug(body []byte) []byte {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) != nil {
+func stripDebug(body []byte) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil || dec.More() {
 		if i := debugIndex(body); i >= 0 {
-			return body[:i]
+			return body[:i], true
 		}
-		return body
+		return body, false
 	}
-	removed := dropDebug(top)
-	for k, v := range top {
-		if !strings.EqualFold(k, "status") {
-			continue
-		}
-		var st map[string]json.RawMessage
-		if json.Unmarshal(v, &st) == nil && dropDebug(st) {
-			top[k], _ = json.Marshal(st)
-			removed = true
-		}
+	if !dropDebug(v) {
+		return body, false
 	}
-	if !removed {
-		return body
-	}
-	out, err := json.Marshal(top)
+	out, err := json.Marshal(v)
 	if err != nil {
-		return nil
+		return nil, true
 	}
-	if i := debugIndex(out); i >= 0 { // a debug member deeper down
-		out = out[:i]
-	}
-	return out
+	return out, true
 }
 
-// dropDebug deletes the members of m named debug in any case.
-func dropDebug(m map[string]json.RawMessage) bool {
+// dropDebug deletes the members named debug, in any case, from every
+// object in v.
+func dropDebug(v any) bool {
 	removed := false
-	for k := range m {
-		if strings.EqualFold(k, "debug") {
-			delete(m, k)
-			removed = true
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if strings.EqualFold(k, "debug") {
+				delete(v, k)
+				removed = true
+				continue
+			}
+			removed = dropDebug(x) || removed
+		}
+	case []any:
+		for _, x := range v {
+			removed = dropDebug(x) || removed
 		}
 	}
 	return removed

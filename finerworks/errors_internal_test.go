@@ -228,10 +228,12 @@ func TestStripDebug(t *testing.T) {
 		`{"debug":"x","status":null}`:                              `{"status":null}`,
 		`{"status":{"success":true}}`:                              `{"status":{"success":true}}`,
 		`{"status":{"success":false,"debug":"cut here`:             `{"status":{"success":false,`,
-		`{"images":[{"debug":"deep"}],"status":{"debug":1}}`:       `{"images":[{`,
-		`not json`: `not json`,
+		`{"images":[{"debug":"deep"}],"status":{"debug":1}}`:       `{"images":[{}],"status":{}}`,
+		`{"images":[{"Debug":"deep","n":12345678901234567890}]}`:   `{"images":[{"n":12345678901234567890}]}`,
+		`{"status":{}} {"debug":1}`:                                `{"status":{}} {`,
+		`not json`:                                                 `not json`,
 	} {
-		if got := string(stripDebug([]byte(in))); got != want {
+		if got, _ := stripDebug([]byte(in)); string(got) != want {
 			t.Errorf("stripDebug(%s) = %s, want %s", in, got, want)
 		}
 	}
