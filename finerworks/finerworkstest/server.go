@@ -261,10 +261,23 @@ func (s *Server) NewClient(opts ...finerworks.Option) (*finerworks.Client, error
 // GUID, DateAdded (now), DateExpires (temporary library). It returns them
 // as stored.
 func (s *Server) AddImages(library string, images ...Image) []Image {
+	return s.put(library, images, true)
+}
+
+// SetImages replaces the library's images with images, completed as
+// AddImages does, and returns them as stored.
+func (s *Server) SetImages(library string, images ...Image) []Image {
+	return s.put(library, images, false)
+}
+
+func (s *Server) put(library string, images []Image, keep bool) []Image {
 	out := slices.Clone(images)
 	err := s.cat.Update(library, func(p *fakestore.Product[Image]) error {
 		for i := range out {
 			s.fill(library, &out[i])
+		}
+		if !keep {
+			p.Images = nil
 		}
 		p.Images = append(p.Images, out...)
 		return nil
