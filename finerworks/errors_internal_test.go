@@ -40,7 +40,7 @@ func TestListAnswerFixturesDecode(t *testing.T) {
 			FileName: "myimage.jpg", FileSize: 100000, PreviewFileName: "preview.jpg", HiresFileName: "hires.jpg",
 			PublicThumbnailURI: "https://somewhere.com/public_thumbnail_uri.jpg", PublicPreviewURI: "https://somewhere.com/public_preview_uri.jpg",
 			PrivateHiresURI: "https://somewhere.com/private_hires_uri.jpg", PixW: 2000, PixH: 3000,
-			DateAdded: Time{added}, DateUpdated: Time{updated}, Active: new(true), Products: json.RawMessage("[]"),
+			DateAdded: Time{added}, DateUpdated: Time{updated}, Active: true, Products: RawJSON("[]"),
 			AssignedGallerySubcategoryIDs: []Int{12, 40}, AssignedPersonalGalleryIDs: []Int{},
 			Username: "artist1", AccountKey: "00000000-0000-0000-0000-000000000000", ArtistName: "An Artist", Rank: 3,
 		}}}},

@@ -2,7 +2,6 @@ package finerworks
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"net/http"
@@ -74,12 +73,12 @@ type Image struct {
 	DateUpdated Time `json:"date_updated"`
 	DateExpires Time `json:"date_expires"`
 	// Active reports whether the image is visible in the public gallery
-	// (nil when not sent).
-	Active *bool `json:"active"`
+	// (false when not sent).
+	Active bool `json:"active"`
 	// Products are the virtual inventory products made from the image
-	// (product_details objects, kept as sent), when list_images was asked
-	// for them (ListImagesRequest.ListProducts).
-	Products json.RawMessage `json:"products,omitempty"`
+	// (an array of product_details objects, kept as sent), when
+	// list_images was asked for them (ListImagesRequest.ListProducts).
+	Products RawJSON `json:"products,omitempty"`
 	// AssignedGallerySubcategoryIDs and AssignedPersonalGalleryIDs, Username,
 	// AccountKey, ArtistName and Rank are sent by the API without being
 	// documented in the model.

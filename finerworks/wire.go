@@ -81,8 +81,13 @@ var layouts = []string{
 // UnmarshalJSON implements json.Unmarshaler.
 func (t *Time) UnmarshalJSON(b []byte) error {
 	t.Time = time.Time{}
+	if len(b) < 3 || b[0] != '"' || b[len(b)-1] != '"' {
+		return nil
+	}
 	var s string
-	if len(b) < 2 || b[0] != '"' || json.Unmarshal(b, &s) != nil || s == "" {
+	if bytes.IndexByte(b, '\\') < 0 {
+		s = string(b[1 : len(b)-1])
+	} else if json.Unmarshal(b, &s) != nil {
 		return nil
 	}
 	for _, layout := range layouts {
@@ -107,4 +112,26 @@ func (t Time) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(t.Time.Format(time.RFC3339Nano))
+}
+
+// RawJSON is a JSON value kept as sent, for parts of an answer the package
+// does not model; null reads as nil (and nil encodes as null).
+type RawJSON []byte
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (r *RawJSON) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*r = nil
+		return nil
+	}
+	*r = append((*r)[:0], b...)
+	return nil
+}
+
+// MarshalJSON implements json.Marshaler.
+func (r RawJSON) MarshalJSON() ([]byte, error) {
+	if r == nil {
+		return []byte("null"), nil
+	}
+	return r, nil
 }
