@@ -37,6 +37,7 @@ var stores = []func() (store, error){
 	threeDCartStore,
 	sallaStore,
 	shoptetStore,
+	finerWorksStore,
 }
 
 // usage is what -h prints.
