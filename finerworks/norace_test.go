@@ -1,0 +1,5 @@
+//go:build !race
+
+package finerworks_test
+
+const raceScale = 1
