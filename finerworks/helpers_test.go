@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -60,34 +59,18 @@ func readFixture(t testing.TB, name string) []byte {
 // Sentinel keys: neither may ever show up in an error or a log line.
 var secretCreds = finerworks.Credentials{WebAPIKey: "wk-Sentinel-Web-Key-7c2e91", AppKey: "ak-Sentinel-App-Key-4b1d08"}
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // harness is a client with the sentinel keys on an httptest server running
-// h, with a fake clock and a debug logger.
+// h, with a fake clock and a debug logger. Calls on it are made one at a
+// time (the client logs from the calling goroutine), so logs needs no lock.
 type harness struct {
 	client *finerworks.Client
-	logs   *syncBuffer
+	logs   *bytes.Buffer
 	srv    *httptest.Server
 }
 
 func newHarness(t *testing.T, h http.HandlerFunc, opts ...finerworks.Option) *harness {
 	t.Helper()
-	hs := &harness{logs: &syncBuffer{}, srv: httptest.NewServer(h)}
+	hs := &harness{logs: &bytes.Buffer{}, srv: httptest.NewServer(h)}
 	t.Cleanup(hs.srv.Close)
 	base := []finerworks.Option{
 		finerworks.WithBaseURL(hs.srv.URL),

@@ -137,6 +137,21 @@ func decode(w http.ResponseWriter, r *request, v any) bool {
 	return true
 }
 
+// count checks how many items a call carries: at least one (ASP.NET's
+// "required"), and at most limit when it is positive (a failure in the
+// envelope).
+func (s *Server) count(w http.ResponseWriter, r *request, field, verb string, n, limit int) bool {
+	switch {
+	case n == 0:
+		modelState(w, "request."+field, "The "+field+" field is required.")
+		return false
+	case limit > 0 && n > limit:
+		s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("You can %s up to %d images at once; %d were sent.", verb, limit, n))
+		return false
+	}
+	return true
+}
+
 // wireLibrary is the image_library object.
 type wireLibrary struct {
 	Name       string `json:"name"`
@@ -345,12 +360,7 @@ func (s *Server) add(w http.ResponseWriter, r *request) {
 	if !ok {
 		return
 	}
-	switch n := len(in.Images); {
-	case n == 0:
-		modelState(w, "request.images", "The images field is required.")
-		return
-	case n > maxAddImagesPerCall:
-		s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("You can insert up to %d images at once; %d were sent.", maxAddImagesPerCall, n))
+	if !s.count(w, r, "images", "insert", len(in.Images), maxAddImagesPerCall) {
 		return
 	}
 	imgs := make([]Image, len(in.Images))
@@ -399,12 +409,7 @@ func (s *Server) update(w http.ResponseWriter, r *request) {
 	if !decode(w, r, &in) {
 		return
 	}
-	switch n := len(in.Images); {
-	case n == 0:
-		modelState(w, "request.images", "The images field is required.")
-		return
-	case s.cfg.maxUpdate > 0 && n > s.cfg.maxUpdate:
-		s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("You can update up to %d images at once; %d were sent.", s.cfg.maxUpdate, n))
+	if !s.count(w, r, "images", "update", len(in.Images), s.cfg.maxUpdate) {
 		return
 	}
 	for _, u := range in.Images {
@@ -489,12 +494,7 @@ func (s *Server) delete(w http.ResponseWriter, r *request) {
 	if !ok {
 		return
 	}
-	switch n := len(in.GUIDs); {
-	case n == 0:
-		modelState(w, "request.guids", "The guids field is required.")
-		return
-	case s.cfg.maxDelete > 0 && n > s.cfg.maxDelete:
-		s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("You can delete up to %d images at once; %d were sent.", s.cfg.maxDelete, n))
+	if !s.count(w, r, "guids", "delete", len(in.GUIDs), s.cfg.maxDelete) {
 		return
 	}
 	for _, g := range in.GUIDs {
