@@ -318,8 +318,10 @@ func (d *driver) UpdateImages(ctx context.Context, call guard.BatchCall) ([]shop
 			changes = append(changes, UpdateImage{GUID: img.GUID, Title: alt, Description: img.Description})
 		}
 	}
-	if _, err := d.c.UpdateImages(ctx, changes); err != nil {
-		return nil, err
+	if len(changes) > 0 {
+		if _, err := d.c.UpdateImages(ctx, changes); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]shopimg.Image, len(cur))
 	for i, img := range cur {

@@ -193,9 +193,9 @@ func (l Library) validate() error {
 	if n := utf8.RuneCountInString(l.SessionID); l.SessionID != "" && (n < MinSessionIDLength || n > MaxSessionIDLength) {
 		return &shopimg.InputError{Field: "Library.SessionID", Reason: fmt.Sprintf("has %d characters, want %d to %d", n, MinSessionIDLength, MaxSessionIDLength)}
 	}
-	for field, s := range map[string]string{"Library.SessionID": l.SessionID, "Library.AccountKey": l.AccountKey} {
-		if r := check.Text(s); r != "" {
-			return &shopimg.InputError{Field: field, Reason: r}
+	for _, f := range []struct{ field, v string }{{"Library.SessionID", l.SessionID}, {"Library.AccountKey", l.AccountKey}} {
+		if r := check.Text(f.v); r != "" {
+			return &shopimg.InputError{Field: f.field, Reason: r}
 		}
 	}
 	if l.SiteID < 0 {

@@ -455,9 +455,9 @@ func (c *Client) UpdateImages(ctx context.Context, images []UpdateImage) (*Respo
 			return nil, &shopimg.InputError{Field: fmt.Sprintf("images[%d].guid", i), Reason: fmt.Sprintf("%s is listed twice", img.GUID)}
 		}
 		seen[img.GUID] = true
-		for name, s := range map[string]string{"title": img.Title, "description": img.Description} {
-			if r := check.Text(s); r != "" {
-				return nil, &shopimg.InputError{Field: fmt.Sprintf("images[%d].%s", i, name), Reason: r}
+		for _, f := range []struct{ name, v string }{{"title", img.Title}, {"description", img.Description}} {
+			if r := check.Text(f.v); r != "" {
+				return nil, &shopimg.InputError{Field: fmt.Sprintf("images[%d].%s", i, f.name), Reason: r}
 			}
 		}
 	}
