@@ -122,8 +122,8 @@
 //
 //   - list_images' count may be the number of matching images or the
 //     number on the page. The iterator never needs it: the last page is the
-//     first one shorter than its per_page. When count is plainly a total (it
-//     differs from the page's size) it ends the listing early.
+//     first one shorter than its per_page. When count is plainly a total
+//     (more than the first page holds) it ends the listing early.
 //   - Whether add_images answers with the created images: both are handled
 //     (above).
 //   - The default order of list_images is documented as id, descending; the

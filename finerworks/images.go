@@ -248,8 +248,8 @@ const maxFruitlessPages = 3
 // The last page is the first one holding fewer images than its per_page
 // (the one the answer states, else the one asked for), or none. count is
 // not needed for that, since the docs leave open whether it is the total or
-// the page's size; when it is plainly a total (it differs from the page's
-// size), the iterator stops as soon as that many images were listed, which
+// the page's size; when it is plainly a total (more than the first page
+// holds), the iterator stops as soon as that many images were listed, which
 // saves the request for an empty page when the total is a multiple of the
 // page size.
 func (c *Client) ListImagesIter(ctx context.Context, req *ListImagesRequest) iter.Seq2[Image, error] {
@@ -290,8 +290,8 @@ func (c *Client) ListImagesIter(ctx context.Context, req *ListImagesRequest) ite
 			default:
 				fruitless = 0
 			}
-			if int(p.Count) != n && p.Count > 0 && fromStart {
-				total = int(p.Count)
+			if int(p.Count) > n && fromStart {
+				total = int(p.Count) // more than the page holds: a total
 			}
 			per := b.PerPage
 			if p.PerPage > 0 && int(p.PerPage) < per {

@@ -466,3 +466,29 @@ func TestIteratorStopsWhenPagesRepeat(t *testing.T) {
 		t.Errorf("err = %v after %d images and %d requests, want an error after 50 and 4", err, count, len(rec.all()))
 	}
 }
+
+// TestIteratorDistrustsASmallCount: a count below the page's size is no
+// total under either reading, and does not end the listing.
+func TestIteratorDistrustsASmallCount(t *testing.T) {
+	t.Parallel()
+	var all []string
+	for i, g := range guids(60) {
+		all = append(all, fmt.Sprintf(`{"id":%d,"guid":"%s"}`, i+1, g))
+	}
+	rec := &recorder{}
+	h := newHarness(t, rec.handler(func(n int, r *http.Request) (int, string) {
+		start := min((n-1)*50, len(all))
+		page := all[start:min(start+50, len(all))]
+		return 200, fmt.Sprintf(`{"status":{"success":true},"images":[%s],"page_number":%d,"per_page":50,"count":1}`, strings.Join(page, ","), n)
+	}))
+	count := 0
+	for _, err := range h.client.ListImagesIter(ctx, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		count++
+	}
+	if count != 60 {
+		t.Errorf("listed %d images, want 60", count)
+	}
+}
