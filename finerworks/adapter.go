@@ -198,10 +198,9 @@ func (d *driver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image, er
 }
 
 // find looks for the image an add_images call whose answer did not carry
-// it created: among the newest images, those absent before the add; if
-// several (other adds ran meanwhile), the one whose title and URI or file
-// name are those sent. Not finding exactly one leaves the add's outcome
-// unknown to the caller, who must list the library before adding again.
+// it created: among the newest images, one absent before the add (see
+// pick). Not finding exactly one leaves the add's outcome unknown to the
+// caller, who must list the library before adding again.
 func (d *driver) find(ctx context.Context, lib LibraryName, req AddImage, before *ImagePage) (Image, error) {
 	after, _, err := d.c.ListImages(ctx, newest(lib))
 	if err != nil {
@@ -219,16 +218,27 @@ func (d *driver) find(ctx context.Context, lib LibraryName, req AddImage, before
 		platform, len(fresh), lib, shopimg.ErrOutcomeUnknown)
 }
 
-// pick returns the image of imgs that an add of req made: the only one, or
-// the only one that looks like req.
+// pick returns the image of imgs (an add_images answer, or the images
+// new since the add) that the add of req made: the only one with a GUID,
+// when it carries the title sent (whatever the API did to its file name
+// and URIs); otherwise the only one that also has the same full-size or
+// preview URI, or else the same file name up to what sanitizing changes
+// (case, punctuation).
 func pick(imgs []Image, req AddImage) (Image, bool) {
-	imgs = slices.DeleteFunc(slices.Clone(imgs), func(img Image) bool { return guidReason(string(img.GUID)) != "" })
-	if len(imgs) == 1 {
-		return imgs[0], true
+	var titled []Image
+	for _, img := range imgs {
+		if guidReason(string(img.GUID)) == "" && strings.TrimSpace(img.Title) == strings.TrimSpace(req.Title) {
+			titled = append(titled, img)
+		}
+	}
+	if len(titled) == 1 {
+		return titled[0], true
 	}
 	var like []Image
-	for _, img := range imgs {
-		if looksLike(img, req) {
+	for _, img := range titled {
+		if req.PrivateHiresURI != "" && img.PrivateHiresURI == req.PrivateHiresURI ||
+			req.PublicPreviewURI != "" && img.PublicPreviewURI == req.PublicPreviewURI ||
+			fold(img.FileName) != "" && fold(img.FileName) == fold(req.FileName) {
 			like = append(like, img)
 		}
 	}
@@ -236,21 +246,6 @@ func pick(imgs []Image, req AddImage) (Image, bool) {
 		return like[0], true
 	}
 	return Image{}, false
-}
-
-// looksLike reports whether img could be the image req registered: the
-// same title, and the same full-size or preview URI, or else the same file
-// name up to what the API's sanitizing may change (case, punctuation).
-func looksLike(img Image, req AddImage) bool {
-	if img.Title != req.Title {
-		return false
-	}
-	if req.PrivateHiresURI != "" && img.PrivateHiresURI == req.PrivateHiresURI ||
-		req.PublicPreviewURI != "" && img.PublicPreviewURI == req.PublicPreviewURI {
-		return true
-	}
-	a, b := fold(img.FileName), fold(req.FileName)
-	return a != "" && a == b
 }
 
 // fold keeps the letters and digits of s, in lower case.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -249,6 +250,24 @@ func TestAddWhileOthersAdd(t *testing.T) {
 // matching ErrOutcomeUnknown; the image exists.
 func TestAddOutcomeUnknown(t *testing.T) {
 	t.Parallel()
+	t.Run("not listed yet while another image is", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t)
+		p := clientThrough(t, f, func(r *http.Request) (*http.Response, error) {
+			if r.URL.Path != finerworkstest.AddImagesPath {
+				return nil, nil
+			}
+			// The API took the add but lists the image only later, and
+			// someone else's image appears meanwhile.
+			f.srv.AddImages(finerworkstest.Inventory, finerworkstest.Image{Title: "theirs", FileName: "b.jpg"})
+			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
+				Body: io.NopCloser(strings.NewReader(okStatus))}, nil
+		})
+		got, err := p.Add(ctx, "inventory", shopimg.NewImage{SourceURL: "https://pim.example.com/a.jpg", Alt: "ours"})
+		if !errors.Is(err, shopimg.ErrOutcomeUnknown) || got.ID != "" {
+			t.Errorf("Add = %+v, %v; want ErrOutcomeUnknown, not their image", got, err)
+		}
+	})
 	t.Run("answer lost", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
