@@ -207,6 +207,30 @@ func clientThrough(t *testing.T, f *fixture, hook func(r *http.Request) (*http.R
 	return c.ProductImages()
 }
 
+// TestAddedButPositionUnknown: when the add is done and named but the
+// listing that would tell its position fails, Add returns the image with
+// an error matching ErrAdded (not to be added again).
+func TestAddedButPositionUnknown(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, finerworkstest.WithCount(finerworkstest.CountPage), finerworkstest.WithAddAnswer(finerworkstest.AddAnswerImages))
+	f.srv.AddImages(finerworkstest.Inventory, make([]finerworkstest.Image, 60)...)
+	var added atomic.Bool
+	p := clientThrough(t, f, func(r *http.Request) (*http.Response, error) {
+		switch {
+		case r.URL.Path == finerworkstest.AddImagesPath:
+			added.Store(true)
+		case added.Load():
+			return nil, errors.New("network down")
+		}
+		return nil, nil
+	})
+	got, err := p.Add(ctx, "inventory", shopimg.NewImage{SourceURL: "https://pim.example.com/a.jpg", Alt: "a"})
+	stored := f.srv.Images(finerworkstest.Inventory)
+	if !errors.Is(err, shopimg.ErrAdded) || errors.Is(err, shopimg.ErrOutcomeUnknown) || got.ID != stored[60].GUID {
+		t.Errorf("Add = %+v, %v; want image %s with ErrAdded", got, err, stored[60].GUID)
+	}
+}
+
 // TestAddWhileOthersAdd: images others add between the listings of an Add
 // are told apart from ours by title and URI; an identical one makes the
 // add's image unknown, which is an outcome-unknown error (list first).
