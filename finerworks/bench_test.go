@@ -67,6 +67,7 @@ func rawPage(hc *http.Client, base string, creds finerworks.Credentials, page, p
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		return nil, err
 	}
+	_, _ = io.Copy(io.Discard, resp.Body) // the rest, so the connection is reused
 	if !out.Status.Success {
 		return nil, fmt.Errorf("success false")
 	}
