@@ -25,11 +25,13 @@ func TestFaultMatrix(t *testing.T) {
 // Skipped: faulttest.RunBadInput wants ErrInvalidInput from Reorder with a
 // malformed image ID, while the guard refuses Reorder as unsupported
 // before it looks at the IDs on a platform without it (the conformance
-// suite accepts either). TestWhatALibraryCannotDo covers the rest here.
+// suite accepts either); every other case of it passes here.
+// TestWhatALibraryCannotDo covers malformed GUIDs and library names.
 func TestBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
 	t.Skip("faulttest.RunBadInput needs to accept ErrUnsupported from Reorder where Capabilities().Reorder is false")
-	faulttest.RunBadInput(t, faultVendor(), []string{"Inventory", "gallery", "123", "eaedbfbc-aee8-408f-9a80-43bda4e94de", "{eaedbfbc-aee8-408f-9a80-43bda4e94de7}"}, "eaedbfbc-aee8-408f-9a80-43bda4e94de7")
+	faulttest.RunBadInput(t, faultVendor(), []string{"Inventory", "gallery", "123"},
+		[]string{"123", "eaedbfbc-aee8-408f-9a80-43bda4e94de", "{eaedbfbc-aee8-408f-9a80-43bda4e94de7}"}, "eaedbfbc-aee8-408f-9a80-43bda4e94de7")
 }
 
 // faultVendor describes the adapter and its fake to package faulttest.
