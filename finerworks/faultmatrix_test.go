@@ -20,16 +20,10 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 // TestBadInputSendsNothing: malformed library names, GUIDs, texts, URLs
-// and updates are refused before any request, by every operation.
-//
-// Skipped: faulttest.RunBadInput wants ErrInvalidInput from Reorder with a
-// malformed image ID, while the guard refuses Reorder as unsupported
-// before it looks at the IDs on a platform without it (the conformance
-// suite accepts either); every other case of it passes here.
-// TestWhatALibraryCannotDo covers malformed GUIDs and library names.
+// and updates are refused before any request, by every operation (the
+// guard checks IDs before it refuses what the platform cannot do).
 func TestBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
-	t.Skip("faulttest.RunBadInput needs to accept ErrUnsupported from Reorder where Capabilities().Reorder is false")
 	faulttest.RunBadInput(t, faultVendor(), []string{"Inventory", "gallery", "123"},
 		[]string{"123", "eaedbfbc-aee8-408f-9a80-43bda4e94de", "{eaedbfbc-aee8-408f-9a80-43bda4e94de7}"}, "eaedbfbc-aee8-408f-9a80-43bda4e94de7")
 }

@@ -413,11 +413,11 @@ func (a *Adapter) Reorder(ctx context.Context, productID string, imageIDs []stri
 	if err := a.productID(productID); err != nil {
 		return err
 	}
-	if !a.d.Capabilities().Reorder {
-		return a.unsupported(OpReorder)
-	}
 	if err := a.checkIDList("imageIDs", imageIDs); err != nil {
 		return err
+	}
+	if !a.d.Capabilities().Reorder {
+		return a.unsupported(OpReorder)
 	}
 	cur, err := a.current(ctx, productID)
 	if err != nil {

@@ -255,10 +255,12 @@ func (c *Client) judgeBody(st *attempt, resp *http.Response, info RateInfo, have
 		}
 	}
 	if chk, ok := st.out.(BodyChecker); ok {
-		red := st.redactor()
-		kept, _ := red.keep(body[:min(int64(len(body)), c.cfg.MaxErrorBody+red.slack())], c.cfg.MaxErrorBody)
-		e := c.newAPIError(st, resp, kept)
+		// The body is redacted and cut only when it reports an error: a
+		// success costs no scan (the checker may shorten Body first).
+		e := c.newAPIError(st, resp, body)
 		if chk.CheckBody(e) {
+			red := st.redactor()
+			e.Body, _ = red.keep(e.Body[:min(int64(len(e.Body)), c.cfg.MaxErrorBody+red.slack())], c.cfg.MaxErrorBody)
 			st.apiErr = e
 			return c.judgeStatus(st, resp.Header, info, haveInfo)
 		}
