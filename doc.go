@@ -1,6 +1,7 @@
 // Package shopimg is the common contract for managing a product's images on
-// several e-commerce platforms: 3dcart/Shift4Shop and BigCommerce today;
-// Salla, Shoptet and FinerWorks are planned.
+// several e-commerce platforms: 3dcart/Shift4Shop, BigCommerce, Salla,
+// Shoptet and FinerWorks (each in its own package: threedcart, bigcommerce,
+// salla, shoptet, finerworks).
 //
 // Each platform has its own package (for example
 // github.com/shopimg/shopimg/bigcommerce) with a typed client for the
