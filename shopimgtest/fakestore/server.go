@@ -1,6 +1,8 @@
 package fakestore
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -143,6 +145,62 @@ func (h *Handler) Quota() *Quota { return h.quota }
 
 // Clock returns the handler's clock, for vendor handlers that stamp times.
 func (h *Handler) Clock() shopimg.Clock { return h.clock }
+
+// Transport returns an http.RoundTripper that serves requests with the
+// handler in process (see InProcess).
+func (h *Handler) Transport() http.RoundTripper { return InProcess(h) }
+
+// ErrDropped is the error an InProcess transport returns for a request
+// whose connection a Drop fault closed. It wraps io.ErrUnexpectedEOF, what
+// a client reading from a closed connection sees.
+var ErrDropped = fmt.Errorf("fakestore: connection closed without a response: %w", io.ErrUnexpectedEOF)
+
+// InProcess returns an http.RoundTripper that serves every request with h
+// in the calling goroutine, without a listener or a connection: an
+// *http.Client using it reaches the fake with no network at all, and a
+// benchmark or a long test pays no socket cost. The handler sees the
+// request as a server would (header names canonical, RequestURI set, a
+// non-nil Body). A Drop fault, which cannot hijack a connection here, makes
+// RoundTrip return an error matching ErrDropped; a request whose context
+// has ended is not served.
+func InProcess(h http.Handler) http.RoundTripper { return inProcess{h} }
+
+type inProcess struct{ h http.Handler }
+
+func (p inProcess) RoundTrip(r *http.Request) (resp *http.Response, err error) {
+	defer func() {
+		if r.Body != nil {
+			_ = r.Body.Close()
+		}
+	}()
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	sr := r.Clone(r.Context())
+	sr.RequestURI = r.URL.RequestURI()
+	sr.Header = make(http.Header, len(r.Header))
+	for k, v := range r.Header {
+		ck := http.CanonicalHeaderKey(k)
+		sr.Header[ck] = append(sr.Header[ck], v...)
+	}
+	if sr.Body == nil {
+		sr.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	defer func() {
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				panic(v)
+			}
+			resp, err = nil, ErrDropped
+		}
+	}()
+	p.h.ServeHTTP(rec, sr)
+	resp = rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
 
 // Server is a Handler listening on a local HTTP server (httptest). Its
 // Recorder, Faults, Quota and Clock methods come from the embedded Handler.
