@@ -148,6 +148,18 @@ func (rec *Recorder) Count(method, path string) int {
 	return n
 }
 
+// Writes returns how many write requests (POST, PUT, PATCH and DELETE, on
+// any path, whatever their answer) reached the server since the last
+// Reset: what a client that counts the write requests it sends must
+// report.
+func (rec *Recorder) Writes() int {
+	n := 0
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		n += rec.Count(m, "")
+	}
+	return n
+}
+
 // Counts returns the number of requests per "METHOD /escaped/path" since the
 // last Reset.
 func (rec *Recorder) Counts() map[string]int {
