@@ -82,7 +82,7 @@ func ExampleClient_ProductImages() {
 func ExampleClient_ListImagesIter() {
 	srv := exampleServer()
 	defer srv.Close()
-	srv.AddProduct(222, make([]bigcommerce.Image, 5)...)
+	srv.AddProduct(222, make([]bigcommercetest.Image, 5)...)
 	client, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)

@@ -46,28 +46,28 @@ func positions(order, target []string) []int {
 // elsewhere may be.
 func seedRandom(srv *bigcommercetest.Server, rng *rand.Rand, pid bigcommerce.ProductID, n int, ownState bool) {
 	orders := rng.Perm(3 * n)[:n]
-	imgs := make([]bigcommerce.Image, n)
+	imgs := make([]bigcommercetest.Image, n)
 	for i := range imgs {
-		imgs[i] = bigcommerce.Image{SortOrder: orders[i], Description: fmt.Sprint("image ", i)}
+		imgs[i] = bigcommercetest.Image{SortOrder: orders[i], Description: fmt.Sprint("image ", i)}
 	}
 	thumb := rng.IntN(n)
 	if ownState {
 		thumb = slices.Index(orders, slices.Min(orders))
 	}
 	imgs[thumb].IsThumbnail = true
-	srv.AddProduct(pid, imgs...)
+	srv.AddProduct(int64(pid), imgs...)
 }
 
 // sortSequence returns the IDs of the stored images by (sort_order, id),
 // without the image except.
-func sortSequence(imgs []bigcommerce.Image, except string) []string {
+func sortSequence(imgs []bigcommercetest.Image, except string) []string {
 	imgs = slices.Clone(imgs)
-	slices.SortFunc(imgs, func(a, b bigcommerce.Image) int {
+	slices.SortFunc(imgs, func(a, b bigcommercetest.Image) int {
 		return cmp.Or(cmp.Compare(a.SortOrder, b.SortOrder), cmp.Compare(a.ID, b.ID))
 	})
 	var out []string
 	for _, img := range imgs {
-		if id := img.ID.String(); id != except {
+		if id := fmt.Sprint(img.ID); id != except {
 			out = append(out, id)
 		}
 	}
@@ -78,11 +78,11 @@ func sortSequence(imgs []bigcommerce.Image, except string) []string {
 // lower than every other image's: the adapter's invariant.
 func thumbnailLowest(t *testing.T, srv *bigcommercetest.Server, pid bigcommerce.ProductID) bool {
 	t.Helper()
-	stored, err := srv.Images(pid)
+	stored, err := srv.Images(int64(pid))
 	if err != nil {
 		t.Fatal(err)
 	}
-	i := slices.IndexFunc(stored, func(img bigcommerce.Image) bool { return img.IsThumbnail })
+	i := slices.IndexFunc(stored, func(img bigcommercetest.Image) bool { return img.IsThumbnail })
 	if i < 0 {
 		return len(stored) == 0
 	}
@@ -112,10 +112,10 @@ func randomTarget(rng *rand.Rand, display []string, keepMain bool) []string {
 // the main image when keepMain) and checks it ends listed in that order.
 // It returns the stored images before, the listed order before, the target,
 // the PUTs sent and the listing after.
-func reorderTrial(t *testing.T, f *fixture, p shopimg.ProductImages, rng *rand.Rand, pid bigcommerce.ProductID, n int, adapterState, keepMain bool) (stored []bigcommerce.Image, display, target []string, puts int, after []shopimg.Image) {
+func reorderTrial(t *testing.T, f *fixture, p shopimg.ProductImages, rng *rand.Rand, pid bigcommerce.ProductID, n int, adapterState, keepMain bool) (stored []bigcommercetest.Image, display, target []string, puts int, after []shopimg.Image) {
 	t.Helper()
 	seedRandom(f.srv, rng, pid, n, adapterState)
-	stored, _ = f.srv.Images(pid)
+	stored, _ = f.srv.Images(int64(pid))
 	before, err := p.List(ctx, pid.String())
 	if err != nil {
 		t.Fatal(err)
@@ -337,7 +337,7 @@ func TestReorderUnderOtherReadingsOfTheRule(t *testing.T) {
 func TestReorderWithTiedSortOrders(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
-	imgs := make([]bigcommerce.Image, 6)
+	imgs := make([]bigcommercetest.Image, 6)
 	imgs[0].IsThumbnail = true
 	f.srv.AddProduct(5, imgs...)
 	p := f.client.ProductImages()

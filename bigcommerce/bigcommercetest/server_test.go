@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/shopimg/shopimg/bigcommerce"
 	"github.com/shopimg/shopimg/bigcommerce/bigcommercetest"
 	"github.com/shopimg/shopimg/shopimgtest"
 )
@@ -119,7 +118,7 @@ func wantJSON(t *testing.T, a answer, status int, body string) {
 
 // state returns "id:sort_order[*]" for each stored image, by ID, * marking
 // the thumbnail.
-func state(t *testing.T, srv *bigcommercetest.Server, pid bigcommerce.ProductID) []string {
+func state(t *testing.T, srv *bigcommercetest.Server, pid int64) []string {
 	t.Helper()
 	imgs, err := srv.Images(pid)
 	if err != nil {
@@ -135,7 +134,7 @@ func state(t *testing.T, srv *bigcommercetest.Server, pid bigcommerce.ProductID)
 	return out
 }
 
-func wantState(t *testing.T, srv *bigcommercetest.Server, pid bigcommerce.ProductID, want ...string) {
+func wantState(t *testing.T, srv *bigcommercetest.Server, pid int64, want ...string) {
 	t.Helper()
 	if d := cmp.Diff(want, state(t, srv, pid)); d != "" {
 		t.Errorf("product %d (-want +got):\n%s", pid, d)
@@ -180,7 +179,7 @@ func TestAuthAndStore(t *testing.T) {
 func TestV3ListPaging(t *testing.T) {
 	t.Parallel()
 	w := newWire(t, bigcommercetest.WithoutQuota())
-	imgs := make([]bigcommerce.Image, 5)
+	imgs := make([]bigcommercetest.Image, 5)
 	for i := range imgs {
 		imgs[i].SortOrder = 4 - i
 	}
@@ -378,7 +377,7 @@ func TestSortOrderShifting(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			w := newWire(t, bigcommercetest.WithoutQuota(), bigcommercetest.WithShiftRule(tc.rule))
-			w.srv.AddProduct(7, bigcommerce.Image{SortOrder: 0, IsThumbnail: true}, bigcommerce.Image{SortOrder: 1}, bigcommerce.Image{SortOrder: 2})
+			w.srv.AddProduct(7, bigcommercetest.Image{SortOrder: 0, IsThumbnail: true}, bigcommercetest.Image{SortOrder: 1}, bigcommercetest.Image{SortOrder: 2})
 			a := w.do("PUT", v3Images+"/1003", map[string]any{"sort_order": 0})
 			want(t, a, 200)
 			if so := a.decode(t).(map[string]any)["data"].(map[string]any)["sort_order"]; so != 0.0 {
@@ -392,7 +391,7 @@ func TestSortOrderShifting(t *testing.T) {
 	// A create with a sort_order shifts the others too; without one it
 	// goes last [I].
 	w := newWire(t, bigcommercetest.WithoutQuota())
-	w.srv.AddProduct(7, bigcommerce.Image{SortOrder: 0, IsThumbnail: true}, bigcommerce.Image{SortOrder: 1})
+	w.srv.AddProduct(7, bigcommercetest.Image{SortOrder: 0, IsThumbnail: true}, bigcommercetest.Image{SortOrder: 1})
 	want(t, w.do("POST", v3Images, map[string]any{"image_url": "https://images.example.com/a.jpg", "sort_order": 1}), 200)
 	want(t, w.do("POST", v3Images, map[string]any{"image_url": "https://images.example.com/b.jpg"}), 200)
 	wantState(t, w.srv, 7, "1001:0*", "1002:2", "1003:1", "1004:3")
@@ -401,7 +400,7 @@ func TestSortOrderShifting(t *testing.T) {
 func TestImageLimitPerProduct(t *testing.T) {
 	t.Parallel()
 	w := newWire(t, bigcommercetest.WithoutQuota())
-	w.srv.AddProduct(7, make([]bigcommerce.Image, bigcommerce.MaxImagesPerProduct-1)...)
+	w.srv.AddProduct(7, make([]bigcommercetest.Image, bigcommercetest.MaxImages-1)...)
 	want(t, w.do("POST", v3Images, map[string]any{"image_url": "https://images.example.com/999.jpg"}), 200)
 	a := w.do("POST", v3Images, map[string]any{"image_url": "https://images.example.com/1001.jpg"})
 	wantJSON(t, a, 422, `{"status":422,"title":"A product can have up to 1000 images","type":"https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"}`)
@@ -465,7 +464,7 @@ func TestQuotaHeadersAnd429(t *testing.T) {
 func TestV3PutBodies(t *testing.T) {
 	t.Parallel()
 	w := newWire(t, bigcommercetest.WithoutQuota())
-	w.srv.AddProduct(7, bigcommerce.Image{IsThumbnail: true}, bigcommerce.Image{SortOrder: 1})
+	w.srv.AddProduct(7, bigcommercetest.Image{IsThumbnail: true}, bigcommercetest.Image{SortOrder: 1})
 	a := w.do("PUT", v3Images+"/1002", map[string]any{"description": "Back", "image_url": "https://images.example.com/back.jpg"})
 	want(t, a, 200)
 	if d := a.decode(t).(map[string]any)["data"].(map[string]any); d["description"] != "Back" || d["image_url"] != "https://images.example.com/back.jpg" {
@@ -491,7 +490,7 @@ func TestV2Routes(t *testing.T) {
 			t.Parallel()
 			w := newWire(t, bigcommercetest.WithoutQuota())
 			w.srv.AddProduct(7)
-			w.srv.AddProduct(8, bigcommerce.Image{IsThumbnail: true})
+			w.srv.AddProduct(8, bigcommercetest.Image{IsThumbnail: true})
 			base := "/v2/products/7/images"
 			want(t, w.do("GET", base+suffix, nil), 204)
 			a := w.do("POST", base+suffix, map[string]any{"image_file": "https://images.example.com/picture_1.png", "description": "One"})

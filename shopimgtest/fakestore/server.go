@@ -201,7 +201,6 @@ func (p inProcess) RoundTrip(r *http.Request) (resp *http.Response, err error) {
 	return resp, nil
 }
 
-
 // Server is a Handler listening on a local HTTP server (httptest). Its
 // Recorder, Faults, Quota and Clock methods come from the embedded Handler.
 type Server struct {
