@@ -52,8 +52,10 @@ func TestListPagesThroughAThousandImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1000 || list[0].ID != "1501" || list[1].ID != "2000" || list[999].ID != "1001" {
-		t.Errorf("got %d images, first %s, %s, last %s", len(list), list[0].ID, list[1].ID, list[999].ID)
+	// The store's order is by sort_order; the thumbnail (1501) is not
+	// first, so no image is main.
+	if len(list) != 1000 || list[0].ID != "2000" || list[1].ID != "1999" || list[999].ID != "1001" || list[0].Main || list[499].ID != "1501" || list[499].Main {
+		t.Errorf("got %d images, first %s, %s, last %s, main %v", len(list), list[0].ID, list[1].ID, list[999].ID, list[0].Main)
 	}
 	if n := f.srv.Recorder().Count("GET", ""); n != 4 {
 		t.Errorf("%d GETs, want 4 pages of 250", n)
@@ -110,23 +112,28 @@ func TestAddCostsAndPlacement(t *testing.T) {
 	}
 }
 
-func TestAddMainMovesAnOldThumbnailThatIsNotFirst(t *testing.T) {
+func TestAddMainWhereTheThumbnailIsNotFirst(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
-	// The thumbnail has the highest sort_order: after a new main image it
-	// must come second, which takes one PUT besides the POST.
+	// The thumbnail has the highest sort_order: the store's order is
+	// 1001, 1002, 1003 and List shows no main image. A new main image goes
+	// before them all and takes the flag: the POST alone.
 	f.srv.AddProduct(9, bigcommercetest.Image{SortOrder: 0}, bigcommercetest.Image{SortOrder: 1}, bigcommercetest.Image{SortOrder: 9, IsThumbnail: true})
 	p := f.client.ProductImages()
+	before, _ := p.List(ctx, "9")
+	if got := ids(before); !slices.Equal(got, []string{"1001", "1002", "1003"}) || before[0].Main || before[2].Main {
+		t.Errorf("before: %v, main %v, want the store's order and no main image", got, before[0].Main)
+	}
 	m, err := p.Add(ctx, "9", shopimg.NewImage{SourceURL: "https://images.example.com/m.jpg", Position: new(0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	list, _ := p.List(ctx, "9")
-	if got, want := ids(list), []string{m.ID, "1003", "1001", "1002"}; !slices.Equal(got, want) {
-		t.Errorf("order = %v, want %v", got, want)
+	if got, want := ids(list), []string{m.ID, "1001", "1002", "1003"}; !slices.Equal(got, want) || !list[0].Main {
+		t.Errorf("order = %v (main %v), want %v", got, list[0].Main, want)
 	}
-	if puts := f.srv.Recorder().Count("PUT", ""); puts != 1 {
-		t.Errorf("%d PUTs, want 1", puts)
+	if puts := f.srv.Recorder().Count("PUT", ""); puts != 0 {
+		t.Errorf("%d PUTs, want 0", puts)
 	}
 }
 
