@@ -24,8 +24,8 @@ const StatusClientClosed = 499
 // Header and Body. A fault with only Latency (or only Before) delays the
 // request (or changes the state first) and lets the handler answer.
 type Fault struct {
-	// Method matches the request method case-insensitively; empty matches
-	// any method.
+	// Method matches the request method case-insensitively, or any of a
+	// comma-separated list ("POST,PUT,DELETE"); empty matches any method.
 	Method string
 	// Path matches the escaped request path exactly or, when it ends in "*",
 	// as a prefix ("/v3/catalog/products/*"); empty matches any path.

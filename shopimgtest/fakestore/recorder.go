@@ -132,7 +132,8 @@ func (rec *Recorder) Requests() []RecordedRequest {
 }
 
 // Count returns how many requests matched method and path since the last
-// Reset. They match as in Fault: method case-insensitively, path exactly or,
+// Reset. They match as in Fault: method case-insensitively (or any of a
+// comma-separated list), path exactly or,
 // ending in "*", as a prefix of the escaped path; empty matches anything.
 // Count("PUT", "") is the number of PUTs. Counts survive Options.MaxRecords.
 func (rec *Recorder) Count(method, path string) int {
@@ -347,7 +348,7 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 // matches reports whether a request's method and escaped path match the
 // patterns wantMethod and wantPath (see Fault.Method and Fault.Path).
 func matches(wantMethod, wantPath, method, p string) bool {
-	if wantMethod != "" && !strings.EqualFold(wantMethod, method) {
+	if wantMethod != "" && !slices.ContainsFunc(strings.Split(wantMethod, ","), func(m string) bool { return strings.EqualFold(strings.TrimSpace(m), method) }) {
 		return false
 	}
 	if prefix, ok := strings.CutSuffix(wantPath, "*"); ok {
