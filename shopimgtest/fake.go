@@ -782,8 +782,8 @@ func (f *Fake) route(call Call, productID string) (method, p string) {
 type urlStyle int
 
 const (
-	keepURL    urlStyle = iota // the source URL itself (3dcart, FinerWorks)
-	cdnURL                     // a URL on the platform's own CDN
+	keepURL urlStyle = iota // the source URL itself (3dcart, FinerWorks)
+	cdnURL                  // a URL on the platform's own CDN
 	bigcommerceCDN
 	sallaCDN
 	shoptetFiles // the file name the platform gave the image
