@@ -40,3 +40,14 @@ func TestConformanceUnderOtherReadingsOfTheRule(t *testing.T) {
 		})
 	}
 }
+
+// TestFaultConformance runs the network fault table on the client over its
+// fake server, and on the in-memory Fake with BigCommerceProfile: the same
+// faults, in the same vocabulary, give the same outcomes on both.
+func TestFaultConformance(t *testing.T) {
+	t.Parallel()
+	shopimgtest.RunFaultConformanceLikeFake(t, shopimgtest.BigCommerceProfile, func(t *testing.T) shopimgtest.FaultTarget {
+		f := newFixture(t, nil)
+		return shopimgtest.FaultTarget{Images: f.client.ProductImages(), ProductID: "111", Inject: f.srv.Inject, Clock: f.clock}
+	})
+}

@@ -104,6 +104,22 @@ func (f Fault) Wire(method, path string) fakestore.Fault {
 // WriteMethods is the method list of CallAnyWrite for Fault.Wire.
 const WriteMethods = "POST,PUT,PATCH,DELETE"
 
+// Route is where a platform's client sends the requests of one call: the
+// Method (or a comma-separated list) and the escaped Path (a prefix when it
+// ends in "*"), for Fault.WireFor.
+type Route struct{ Method, Path string }
+
+// WireFor returns f as a fault of a vendor fake whose requests for each
+// call are routes[call] (routes[CallAnyWrite] for CallAnyWrite). It panics
+// if routes has no entry for f.Call, or f has Err.
+func (f Fault) WireFor(routes map[Call]Route) fakestore.Fault {
+	r, ok := routes[f.Call]
+	if !ok {
+		panic(fmt.Sprintf("shopimgtest: no route for %s faults", f.Call))
+	}
+	return f.Wire(r.Method, r.Path)
+}
+
 // Fake is an in-memory shopimg.ProductImages for tests. Its capabilities can
 // be restricted to behave like any platform (see the profiles), faults can be
 // injected, and it counts calls, including the write calls the platform it

@@ -186,3 +186,20 @@ func TestFakeNetworkFaults(t *testing.T) {
 		}
 	})
 }
+
+// TestFaultConformanceEveryProfile runs the network fault table on the
+// Fake with every platform profile.
+func TestFaultConformanceEveryProfile(t *testing.T) {
+	t.Parallel()
+	for name, caps := range shopimgtest.Profiles() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			shopimgtest.RunFaultConformance(t, func(t *testing.T) shopimgtest.FaultTarget {
+				clock := shopimgtest.NewClock(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+				f := shopimgtest.NewFake(shopimgtest.WithCapabilities(caps), shopimgtest.WithClock(clock))
+				f.AddProduct("p")
+				return shopimgtest.FaultTarget{Images: f, ProductID: "p", Inject: f.Inject, Clock: clock}
+			})
+		})
+	}
+}

@@ -2,7 +2,9 @@ package bigcommercetest
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/bigcommerce"
+	"github.com/shopimg/shopimg/shopimgtest"
 	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 )
 
@@ -391,4 +394,40 @@ func pathID(r *http.Request, name string, v2 bool) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(seg, 10, 64)
 	return n, err == nil && n > 0 && !strings.HasPrefix(seg, "+")
+}
+
+// Inject queues f, a network fault in the vocabulary the in-memory
+// shopimgtest.Fake also takes (a Status with RetryAfter, Drop, Apply for a
+// write that happens before the failure, Latency, Skip, Times), on the
+// requests a client sends for f.Call: List the GET of the product's images,
+// Add the POST, Update and Reorder the PUT of an image, Delete the DELETE,
+// CallAnyWrite any of those writes; any product when f.ProductID is empty.
+// A Status comes with a v3 error body. It panics for a fault with Err
+// (which only the in-memory Fake understands) or a call BigCommerce has no
+// request for (UpdateImages).
+func (s *Server) Inject(f shopimgtest.Fault) {
+	p, one, all := "/stores/"+s.cfg.hash+"/v3/catalog/products/*", "", ""
+	if f.ProductID != "" {
+		p = "/stores/" + s.cfg.hash + "/v3/catalog/products/" + url.PathEscape(f.ProductID) + "/images"
+		one, all = p+"/*", p+"*"
+	}
+	ft := f.WireFor(map[shopimgtest.Call]shopimgtest.Route{
+		shopimgtest.CallList: {Method: http.MethodGet, Path: p}, shopimgtest.CallAdd: {Method: http.MethodPost, Path: p},
+		shopimgtest.CallUpdate: {Method: http.MethodPut, Path: cmp.Or(one, p)}, shopimgtest.CallReorder: {Method: http.MethodPut, Path: cmp.Or(one, p)},
+		shopimgtest.CallDelete: {Method: http.MethodDelete, Path: cmp.Or(one, p)}, shopimgtest.CallAnyWrite: {Method: "POST,PUT,DELETE", Path: cmp.Or(all, p)},
+	})
+	if f.Status != 0 {
+		ft.Header = addJSON(ft.Header)
+		ft.Body = fmt.Sprintf(`{"status":%d,"title":%q,"type":%q}`, f.Status, http.StatusText(f.Status), statusDocs)
+	}
+	s.Faults().Add(ft)
+}
+
+// addJSON returns h with Content-Type application/json.
+func addJSON(h http.Header) http.Header {
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Content-Type", "application/json")
+	return h
 }

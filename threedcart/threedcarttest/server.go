@@ -1,15 +1,18 @@
 package threedcarttest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/shopimgtest"
 	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 	"github.com/shopimg/shopimg/threedcart"
 )
@@ -512,4 +515,36 @@ func (s *Server) updateOne(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeResults(w, http.StatusOK, []result{res}, failure)
+}
+
+// Inject queues f, a network fault in the vocabulary the in-memory
+// shopimgtest.Fake also takes (a Status with RetryAfter, Drop, Apply for a
+// write that happens before the failure, Latency, Skip, Times), on the
+// requests a client sends for f.Call: List the GETs of the gallery, Add
+// the POST, Update any PUT, Reorder and UpdateImages the collection PUT,
+// CallAnyWrite any POST or PUT; any product when f.ProductID is empty. A
+// Status comes with a result array. It panics for a fault with Err (which
+// only the in-memory Fake understands) or for CallDelete (3dcart has no
+// image delete).
+func (s *Server) Inject(f shopimgtest.Fault) {
+	p, all := apiPrefix+"*", apiPrefix+"*"
+	if f.ProductID != "" {
+		p = apiPrefix + url.PathEscape(f.ProductID) + "/Images"
+		all = p + "*"
+	}
+	ft := f.WireFor(map[shopimgtest.Call]shopimgtest.Route{
+		shopimgtest.CallList: {Method: http.MethodGet, Path: p}, shopimgtest.CallAdd: {Method: http.MethodPost, Path: p},
+		shopimgtest.CallUpdate: {Method: http.MethodPut, Path: all}, shopimgtest.CallReorder: {Method: http.MethodPut, Path: p},
+		shopimgtest.CallUpdateImages: {Method: http.MethodPut, Path: p}, shopimgtest.CallAnyWrite: {Method: "POST,PUT", Path: all},
+	})
+	if f.Status != 0 {
+		ft.Header = ft.Header.Clone()
+		if ft.Header == nil {
+			ft.Header = http.Header{}
+		}
+		ft.Header.Set("Content-Type", "application/json")
+		body, _ := json.Marshal([]result{s.result("", "", f.Status, http.StatusText(f.Status))})
+		ft.Body = string(body)
+	}
+	s.Faults().Add(ft)
 }
