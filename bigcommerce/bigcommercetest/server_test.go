@@ -143,8 +143,7 @@ func wantState(t *testing.T, srv *bigcommercetest.Server, pid int64, want ...str
 
 const v3Images = "/v3/catalog/products/7/images"
 
-func TestAuthAndStore(t *testing.T) {
-	t.Parallel()
+func checkAuthAndStore(t *testing.T) {
 	w := newWire(t, bigcommercetest.WithoutQuota())
 	w.srv.AddProduct(7)
 	errBody := `{"status":401,"title":"You are not authorized to access this resource. Check the X-Auth-Token header.","type":"https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"}`
@@ -176,8 +175,7 @@ func TestAuthAndStore(t *testing.T) {
 	}
 }
 
-func TestV3ListPaging(t *testing.T) {
-	t.Parallel()
+func checkV3ListPaging(t *testing.T) {
 	w := newWire(t, bigcommercetest.WithoutQuota())
 	imgs := make([]bigcommercetest.Image, 5)
 	for i := range imgs {
@@ -243,8 +241,7 @@ func TestV3ListPaging(t *testing.T) {
 // cmpSorted compares string slices as sets.
 var cmpSorted = cmpopts.SortSlices(func(a, b string) bool { return a < b })
 
-func TestV3NoImagesIs204(t *testing.T) {
-	t.Parallel()
+func checkV3NoImagesIs204(t *testing.T) {
 	w := newWire(t, bigcommercetest.WithoutQuota())
 	w.srv.AddProduct(7)
 	a := w.do("GET", v3Images, nil)
@@ -260,8 +257,7 @@ func TestV3NoImagesIs204(t *testing.T) {
 	want(t, w.do("DELETE", v3Images+"/1001", nil), 404)
 }
 
-func TestV3CreateAnswers200(t *testing.T) {
-	t.Parallel()
+func checkV3CreateAnswers200(t *testing.T) {
 	w := newWire(t, bigcommercetest.WithoutQuota(), bigcommercetest.WithMaxUploadSize(10))
 	w.srv.AddProduct(7)
 	a := w.do("POST", v3Images, map[string]any{"image_url": "https://images.example.com/shoe.jpg", "description": "Shoe"})
@@ -334,8 +330,7 @@ func form(t *testing.T, fields map[string]string, name, content string) ([]byte,
 	return buf.Bytes(), mw.FormDataContentType()
 }
 
-func TestOneThumbnailPerProduct(t *testing.T) {
-	t.Parallel()
+func checkOneThumbnailPerProduct(t *testing.T) {
 	w := newWire(t, bigcommercetest.WithoutQuota())
 	w.srv.AddProduct(7)
 	post := func(body map[string]any) {
@@ -361,44 +356,7 @@ func TestOneThumbnailPerProduct(t *testing.T) {
 	wantState(t, w.srv, 7, "1003:2*")
 }
 
-func TestSortOrderShifting(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name string
-		rule bigcommercetest.ShiftRule
-		// after moving 1003 to 0, then 1001 to 2
-		first, second []string
-	}{
-		{"insert (default)", bigcommercetest.ShiftInsert, []string{"1001:1*", "1002:2", "1003:0"}, []string{"1001:2*", "1002:3", "1003:0"}},
-		{"lower priority only", bigcommercetest.ShiftLowerPriority, []string{"1001:0*", "1002:1", "1003:0"}, []string{"1001:2*", "1002:1", "1003:0"}},
-		{"none", bigcommercetest.ShiftNone, []string{"1001:0*", "1002:1", "1003:0"}, []string{"1001:2*", "1002:1", "1003:0"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			w := newWire(t, bigcommercetest.WithoutQuota(), bigcommercetest.WithShiftRule(tc.rule))
-			w.srv.AddProduct(7, bigcommercetest.Image{SortOrder: 0, IsThumbnail: true}, bigcommercetest.Image{SortOrder: 1}, bigcommercetest.Image{SortOrder: 2})
-			a := w.do("PUT", v3Images+"/1003", map[string]any{"sort_order": 0})
-			want(t, a, 200)
-			if so := a.decode(t).(map[string]any)["data"].(map[string]any)["sort_order"]; so != 0.0 {
-				t.Errorf("the written image answers sort_order %v, want 0", so)
-			}
-			wantState(t, w.srv, 7, tc.first...)
-			want(t, w.do("PUT", v3Images+"/1001", map[string]any{"sort_order": 2}), 200)
-			wantState(t, w.srv, 7, tc.second...)
-		})
-	}
-	// A create with a sort_order shifts the others too; without one it
-	// goes last [I].
-	w := newWire(t, bigcommercetest.WithoutQuota())
-	w.srv.AddProduct(7, bigcommercetest.Image{SortOrder: 0, IsThumbnail: true}, bigcommercetest.Image{SortOrder: 1})
-	want(t, w.do("POST", v3Images, map[string]any{"image_url": "https://images.example.com/a.jpg", "sort_order": 1}), 200)
-	want(t, w.do("POST", v3Images, map[string]any{"image_url": "https://images.example.com/b.jpg"}), 200)
-	wantState(t, w.srv, 7, "1001:0*", "1002:2", "1003:1", "1004:3")
-}
-
-func TestImageLimitPerProduct(t *testing.T) {
-	t.Parallel()
+func checkImageLimitPerProduct(t *testing.T) {
 	w := newWire(t, bigcommercetest.WithoutQuota())
 	w.srv.AddProduct(7, make([]bigcommercetest.Image, bigcommercetest.MaxImages-1)...)
 	want(t, w.do("POST", v3Images, map[string]any{"image_url": "https://images.example.com/999.jpg"}), 200)
@@ -411,8 +369,7 @@ func TestImageLimitPerProduct(t *testing.T) {
 	}
 }
 
-func TestQuotaHeadersAnd429(t *testing.T) {
-	t.Parallel()
+func checkQuotaHeadersAnd429(t *testing.T) {
 	w := newWire(t, bigcommercetest.WithQuota(2, 30*time.Second))
 	w.srv.AddProduct(7)
 	quota := func(a answer) []string {
@@ -461,8 +418,7 @@ func TestQuotaHeadersAnd429(t *testing.T) {
 	}
 }
 
-func TestV3PutBodies(t *testing.T) {
-	t.Parallel()
+func checkV3PutBodies(t *testing.T) {
 	w := newWire(t, bigcommercetest.WithoutQuota())
 	w.srv.AddProduct(7, bigcommercetest.Image{IsThumbnail: true}, bigcommercetest.Image{SortOrder: 1})
 	a := w.do("PUT", v3Images+"/1002", map[string]any{"description": "Back", "image_url": "https://images.example.com/back.jpg"})
@@ -483,8 +439,7 @@ func TestV3PutBodies(t *testing.T) {
 	want(t, w.do("PATCH", v3Images+"/1002", map[string]any{"description": "x"}), 405)
 }
 
-func TestV2Routes(t *testing.T) {
-	t.Parallel()
+func checkV2Routes(t *testing.T) {
 	for _, suffix := range []string{"", ".json"} {
 		t.Run("suffix "+suffix, func(t *testing.T) {
 			t.Parallel()

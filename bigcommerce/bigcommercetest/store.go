@@ -237,7 +237,8 @@ func (s *Server) removeOne(pid, iid int64) error {
 
 // remove deletes the images of product pid that pick selects (given the
 // images by ID) and, if the thumbnail went, gives the flag to another image
-// as the thumbnail rule says. It returns how many were deleted.
+// as the thumbnail rule says; a product left with one image has it as its
+// thumbnail. It returns how many were deleted.
 func (s *Server) remove(pid int64, pick func(byID []stored) []int64) (int, error) {
 	n := 0
 	err := s.cat.Update(strconv.FormatInt(pid, 10), func(p *fakestore.Product[stored]) error {
@@ -247,7 +248,10 @@ func (s *Server) remove(pid int64, pick func(byID []stored) []int64) (int, error
 		p.Images = slices.DeleteFunc(p.Images, func(img stored) bool { return slices.Contains(ids, img.ID) })
 		n = before - len(p.Images)
 		lost := hadThumb && !slices.ContainsFunc(p.Images, func(img stored) bool { return img.IsThumbnail })
-		if lost && len(p.Images) > 0 && (s.cfg.reading.Thumbnail == ThumbnailPromote || len(p.Images) == 1) {
+		switch {
+		case len(p.Images) == 1:
+			p.Images[0].IsThumbnail = true // the only image is the thumbnail
+		case lost && len(p.Images) > 0 && s.cfg.reading.Thumbnail == ThumbnailPromote:
 			first := bySortOrder(slices.Clone(p.Images))[0].ID
 			for j := range p.Images {
 				p.Images[j].IsThumbnail = p.Images[j].ID == first
