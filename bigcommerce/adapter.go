@@ -256,9 +256,13 @@ func (d *driver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image, er
 // puts it in the store's order, at a sort_order of its own, and, with
 // thumb, the one thumbnail.
 func addLanded(imgs []Image, target []ImageID, id ImageID, thumb bool) bool {
+	return !tied(imgs, id) && slices.Equal(idsOf(storeOrder(imgs)), target) && (!thumb || onlyThumbnail(imgs, id))
+}
+
+// tied reports whether another image has the sort_order of image id.
+func tied(imgs []Image, id ImageID) bool {
 	i := indexOf(imgs, id)
-	tied := i >= 0 && slices.ContainsFunc(imgs, func(img Image) bool { return img.ID != id && img.SortOrder == imgs[i].SortOrder })
-	return !tied && slices.Equal(idsOf(storeOrder(imgs)), target) && (!thumb || onlyThumbnail(imgs, id))
+	return i >= 0 && slices.ContainsFunc(imgs, func(img Image) bool { return img.ID != id && img.SortOrder == imgs[i].SortOrder })
 }
 
 // insertSortOrder returns the sort_order that inserts a new image at
@@ -321,25 +325,30 @@ func (d *driver) put(ctx context.Context, pid ProductID, p put) (Image, error) {
 // the fields of extra sent for their images. It returns the images
 // afterwards, in the store's order.
 //
-// It plans for the readings of the rule the client still holds possible:
-// when the plan that is right under all of them costs no more than the one
-// for the insertion reading, that one; else, while the insertion reading
-// is possible, the cheaper one, listing the product right after the first
-// PUT whose place depends on the reading, to learn which holds. With the
-// check on (the default), it lists once more at the end; a listing that is
-// not the simulated state teaches the client which readings are left, and
-// the rest is planned again from what was listed. A listing whose images
-// are not target's (someone deleted or added one meanwhile) is an error
-// matching shopimg.ErrConflict, as is a store that follows no reading.
+// It plans for the readings of the rule the client still holds possible
+// (see planOrder): the plan right under all of them when it costs no more
+// than the one for the insertion reading, else, while the insertion
+// reading is possible, that one. It never sends a PUT that could tie two
+// images under a reading still possible, unless the tie would show as a
+// wrong order (so a later call mends it even after a crash): before such a
+// PUT it lists the product if anything was written since the state was
+// known, or sends first a PUT that is right under every reading and tells
+// them apart, or else falls back to the plan right under every reading.
+// Each listing teaches the client which readings remain. With the check on
+// (the default), it lists once more at the end; whatever was listed is the
+// state the rest is planned from. A listing whose images are not target's
+// (someone deleted or added one meanwhile) is an error matching
+// shopimg.ErrConflict, as is a store that follows no reading.
 func (d *driver) arrange(ctx context.Context, pid ProductID, cur []Image, target []ImageID, extra map[ImageID]UpdateImageRequest, thumb bool) ([]Image, error) {
 	state := slices.Clone(cur)
 	extra = maps(extra)
-	lost := false // the store followed no reading: plan for all of them
+	lost := false     // the store followed no reading: plan for all of them
+	safeOnly := false // no PUT can be risked: plan for every reading
 	for round := 0; ; round++ {
 		if reached(state, target, thumb) && len(extra) == 0 {
 			return storeOrder(state), nil
 		}
-		if round == 4 {
+		if round == 8+2*len(target) {
 			return nil, fmt.Errorf("bigcommerce: product %d: the store did not apply sort_order under any reading of the docs; asked for %v, listed %v: %w", pid, target, idsOf(storeOrder(state)), shopimg.ErrConflict)
 		}
 		set := d.readings()
@@ -347,7 +356,7 @@ func (d *driver) arrange(ctx context.Context, pid ProductID, cur []Image, target
 			set = allReadings
 		}
 		p := planOrder(state, target, extra, thumb, set != readInsert)
-		if set != readInsert && set&readInsert != 0 {
+		if set != readInsert && set&readInsert != 0 && !safeOnly {
 			if fast := planOrder(state, target, extra, thumb, false); fast.cost() < p.cost() {
 				p = fast
 			}
@@ -357,8 +366,35 @@ func (d *driver) arrange(ctx context.Context, pid ProductID, cur []Image, target
 			sims[r] = slices.Clone(state)
 		}
 		placed := maps(p.stay)
-		probe := false
-		for _, pt := range p.puts {
+		probe, wrote := false, false
+		for i := 0; i < len(p.puts); i++ {
+			pt := p.puts[i]
+			// Where the readings still possible disagree on where this PUT
+			// lands, or whether it ties two images, list first if anything
+			// was written since the state was known. Else, rather than
+			// risk a tie a crash could leave in an order that looks right,
+			// send it only if any tie it makes shows as a wrong order (a
+			// later sync then mends it); send first a PUT that lands right
+			// under every reading and tells them apart, if there is one;
+			// or plan again for every reading.
+			risky, visible := d.risky(sims, pt, target, placed)
+			switch {
+			case risky && wrote:
+				probe = true
+			case risky && !visible:
+				j := slices.IndexFunc(p.puts[i+1:], func(q put) bool { return d.teaches(sims, q, target, placed) })
+				if j < 0 {
+					safeOnly = true
+					probe = true // replan without writing
+					break
+				}
+				p.puts[i], p.puts[i+1+j] = p.puts[i+1+j], p.puts[i]
+				pt, risky = p.puts[i], false
+			}
+			if probe {
+				break
+			}
+			thumbPut := pt.req.IsThumbnail != nil && *pt.req.IsThumbnail
 			got, err := d.put(ctx, pid, pt)
 			if err != nil {
 				if errors.Is(err, shopimg.ErrNotFound) {
@@ -366,24 +402,24 @@ func (d *driver) arrange(ctx context.Context, pid ProductID, cur []Image, target
 				}
 				return nil, err
 			}
+			wrote = true
 			delete(extra, pt.id)
 			placed[pt.id] = true
-			agree := true
 			for r, s := range sims {
-				simulate(s, r, pt.id, pt.req.SortOrder, pt.req.IsThumbnail != nil && *pt.req.IsThumbnail, false)
+				simulate(s, r, pt.id, pt.req.SortOrder, thumbPut, false)
 				if i := indexOf(s, pt.id); i >= 0 {
 					so, th := s[i].SortOrder, s[i].IsThumbnail
 					s[i] = got
 					s[i].SortOrder, s[i].IsThumbnail = so, th
 				}
-				if !p.robust && !landed(s, target, placed) {
-					agree = false
-				}
 			}
-			if !agree && len(sims) > 1 {
+			if risky {
 				probe = true
 				break
 			}
+		}
+		if probe && !wrote {
+			continue // plan again (safeOnly): nothing was sent
 		}
 		if !probe && !d.c.reorderCheck {
 			for _, r := range set.each() {
@@ -404,6 +440,50 @@ func (d *driver) arrange(ctx context.Context, pid ProductID, cur []Image, target
 		}
 		state = got
 	}
+}
+
+// risky reports whether, sent now, pt could land elsewhere than target
+// says, or tie two images, under a reading still possible (sims), and, if
+// so, whether every such outcome shows as an order other than target's
+// (the store breaks ties by ID).
+func (d *driver) risky(sims map[reading][]Image, pt put, target []ImageID, placed map[ImageID]bool) (risky, visible bool) {
+	if len(sims) < 2 || pt.req.SortOrder == nil {
+		return false, false
+	}
+	visible = true
+	with := maps(placed)
+	with[pt.id] = true
+	for r, s := range sims {
+		s = slices.Clone(s)
+		simulate(s, r, pt.id, pt.req.SortOrder, pt.req.IsThumbnail != nil && *pt.req.IsThumbnail, false)
+		if ordered := inOrder(s, target, with); !ordered || tied(s, pt.id) {
+			risky = true
+			visible = visible && !ordered
+		}
+	}
+	return risky, risky && visible
+}
+
+// teaches reports whether q, sent now, lands right under every reading
+// still possible and leaves states that tell some of them apart.
+func (d *driver) teaches(sims map[reading][]Image, q put, target []ImageID, placed map[ImageID]bool) bool {
+	if q.req.SortOrder == nil {
+		return false
+	}
+	if risky, _ := d.risky(sims, q, target, placed); risky {
+		return false
+	}
+	var first []Image
+	for r, s := range sims {
+		s = slices.Clone(s)
+		simulate(s, r, q.id, q.req.SortOrder, false, false)
+		if first == nil {
+			first = s
+		} else if !sameState(first, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // anyMatch reports whether some simulated state is what was listed.

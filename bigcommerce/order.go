@@ -257,31 +257,45 @@ func planOrder(cur []Image, target []ImageID, extra map[ImageID]UpdateImageReque
 	for i, id := range target {
 		val[i] = cur[indexOf(cur, id)].SortOrder
 	}
+	taken := newOccupancy(cur)
 	flag := thumb && !onlyThumbnail(cur, target[0])
 	forced := func(i int) bool {
 		_, ok := extra[target[i]]
 		return ok || (i == 0 && flag)
 	}
-	// Heaviest chain of stayers: an image not written anyway weighs n+1,
-	// one written anyway 0, plus one each so that, among the cheapest
-	// plans, more images keep their sort_order.
-	score, prev := make([]int, n), make([]int, n)
+	// The best chain of stayers: the most images not written anyway, then
+	// the fewest stretches between two stayers too tight for the images
+	// that go there (those rely on the insertion reading), then the most
+	// stayers.
+	type score struct{ kept, tight, stay int }
+	better := func(a, b score) bool {
+		return a.kept > b.kept || a.kept == b.kept && (a.tight < b.tight || a.tight == b.tight && a.stay > b.stay)
+	}
+	sc, prev := make([]score, n), make([]int, n)
 	best := -1
 	for i := range n {
-		w := 1
+		own := score{stay: 1}
 		if !forced(i) {
-			w += n + 1
+			own.kept = 1
 		}
-		score[i], prev[i] = w, -1
+		sc[i], prev[i] = own, -1
 		for j := range i {
-			if val[j] >= val[i] || (room && i-j-1 > val[i]-val[j]-1) {
+			if val[j] >= val[i] {
 				continue
 			}
-			if score[j]+w > score[i] {
-				score[i], prev[i] = score[j]+w, j
+			tight := i-j-1 > taken.free(val[j], val[i])
+			if room && tight {
+				continue
+			}
+			c := score{kept: sc[j].kept + own.kept, tight: sc[j].tight, stay: sc[j].stay + 1}
+			if tight {
+				c.tight++
+			}
+			if better(c, sc[i]) {
+				sc[i], prev[i] = c, j
 			}
 		}
-		if best < 0 || score[i] > score[best] {
+		if best < 0 || better(sc[i], sc[best]) {
 			best = i
 		}
 	}
@@ -291,7 +305,9 @@ func planOrder(cur []Image, target []ImageID, extra map[ImageID]UpdateImageReque
 		p.stay[target[i]] = true
 	}
 	// Values for the images between stayers a and b (target indexes, -1
-	// and n at the ends), written last to first.
+	// and n at the ends), written last to first: free values (no image
+	// has them), so that no write ties two images whatever the store
+	// shifts, spread to leave room for later moves.
 	next := n // the stayer after the stretch
 	for i := n - 1; i >= -1; i-- {
 		if i >= 0 && !stayer[i] {
@@ -299,23 +315,26 @@ func planOrder(cur []Image, target []ImageID, extra map[ImageID]UpdateImageReque
 		}
 		// i is a stayer (or -1): the stretch is (i, next).
 		c := next - i - 1
-		for k := next - 1; k > i; k-- {
-			t := k - i // 1-based place in the stretch
-			var so int
-			switch {
-			case i >= 0 && next < n && c > val[next]-val[i]-1:
-				so = val[i] + 1 // no room: insertion reading only
-				p.robust = false
-			case i >= 0 && next < n:
-				// Spread over the room, leaving room for later moves.
-				so = val[i] + t*(val[next]-val[i])/(c+1)
-			case i >= 0:
-				so = val[i] + t*spacing
-			case next < n:
-				so = val[next] - (c-t+1)*spacing
-			default:
-				so = (t - 1) * spacing
+		var vals []int
+		switch {
+		case c == 0:
+		case i >= 0 && next < n && c > taken.free(val[i], val[next]):
+			vals = make([]int, c) // no room: insertion reading only
+			for t := range vals {
+				vals[t] = val[i] + 1
 			}
+			p.robust = false
+		case i >= 0 && next < n:
+			vals = taken.spread(val[i], val[next], c)
+		case i >= 0:
+			vals = taken.above(val[i], c)
+		case next < n:
+			vals = taken.below(val[next], c)
+		default:
+			vals = taken.above(-spacing, c)
+		}
+		for k := next - 1; k > i; k-- {
+			so := vals[k-i-1]
 			p.puts = append(p.puts, newPut(target[k], &so, k == 0 && flag, extra))
 		}
 		if i >= 0 && forced(i) {
@@ -324,6 +343,94 @@ func planOrder(cur []Image, target []ImageID, extra map[ImageID]UpdateImageReque
 		next = i
 	}
 	return p
+}
+
+// occupancy is the set of sort_orders a product's images hold.
+type occupancy struct{ vals []int } // sorted
+
+func newOccupancy(imgs []Image) occupancy {
+	o := occupancy{vals: make([]int, len(imgs))}
+	for i, img := range imgs {
+		o.vals[i] = img.SortOrder
+	}
+	slices.Sort(o.vals)
+	return o
+}
+
+func (o occupancy) has(v int) bool { _, ok := slices.BinarySearch(o.vals, v); return ok }
+
+// free returns how many values strictly between lo and hi no image holds.
+func (o occupancy) free(lo, hi int) int {
+	if hi-lo < 2 {
+		return 0
+	}
+	a, _ := slices.BinarySearch(o.vals, lo+1)
+	b, _ := slices.BinarySearch(o.vals, hi)
+	held := 0
+	for k := a; k < b; k++ {
+		if k == a || o.vals[k] != o.vals[k-1] {
+			held++
+		}
+	}
+	return hi - lo - 1 - held
+}
+
+// spread returns c increasing free values strictly between lo and hi (at
+// least c must be free), spread over the gap.
+func (o occupancy) spread(lo, hi, c int) []int {
+	out := make([]int, 0, c)
+	last := lo
+	for t := 1; t <= c; t++ {
+		v := max(lo+t*(hi-lo)/(c+1), last+1)
+		for v < hi && o.has(v) {
+			v++
+		}
+		// Leave enough free values above for the rest.
+		if v >= hi || o.free(v, hi) < c-t {
+			return o.packed(lo, hi, c)
+		}
+		out, last = append(out, v), v
+	}
+	return out
+}
+
+// packed returns the c smallest free values above lo (and below hi).
+func (o occupancy) packed(lo, hi, c int) []int {
+	out := make([]int, 0, c)
+	for v := lo + 1; len(out) < c && v < hi; v++ {
+		if !o.has(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// above returns c increasing free values above lo, about spacing apart.
+func (o occupancy) above(lo, c int) []int {
+	out := make([]int, 0, c)
+	last := lo
+	for range c {
+		v := last + spacing
+		for o.has(v) {
+			v++
+		}
+		out, last = append(out, v), v
+	}
+	return out
+}
+
+// below returns c increasing free values below hi, about spacing apart.
+func (o occupancy) below(hi, c int) []int {
+	out := make([]int, c)
+	last := hi
+	for t := c - 1; t >= 0; t-- {
+		v := last - spacing
+		for o.has(v) {
+			v--
+		}
+		out[t], last = v, v
+	}
+	return out
 }
 
 func newPut(id ImageID, so *int, thumb bool, extra map[ImageID]UpdateImageRequest) put {
@@ -335,22 +442,15 @@ func newPut(id ImageID, so *int, thumb bool, extra map[ImageID]UpdateImageReques
 	return put{id: id, req: req}
 }
 
-// landed reports whether, after the puts so far, the images placed (the
-// stayers and the images written) are in target's relative order with
-// strictly increasing sort_orders, in imgs.
-func landed(imgs []Image, target []ImageID, placed map[ImageID]bool) bool {
-	var got []ImageID
-	last, first := 0, true
+// inOrder reports whether the placed images of imgs are in target's
+// relative order as the store keeps them, ties broken by ID.
+func inOrder(imgs []Image, target []ImageID, placed map[ImageID]bool) bool {
+	var got, want []ImageID
 	for _, img := range storeOrder(imgs) {
-		if !placed[img.ID] {
-			continue
+		if placed[img.ID] {
+			got = append(got, img.ID)
 		}
-		if !first && img.SortOrder == last {
-			return false
-		}
-		got, last, first = append(got, img.ID), img.SortOrder, false
 	}
-	var want []ImageID
 	for _, id := range target {
 		if placed[id] {
 			want = append(want, id)

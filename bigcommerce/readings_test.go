@@ -74,6 +74,9 @@ func moves(cur, target, written []string, thumb bool, thumbs []string) int {
 // requests the server received; and under the default reading each call
 // must cost exactly what the common model counts. Under the other
 // readings, the test reports how many writes above the model they cost.
+// Under the default reading a client may pay one write more, once: on its
+// first move that needs the store's rule when no write of that move can
+// teach it without risking a tie.
 func TestOperationsUnderEveryReading(t *testing.T) {
 	t.Parallel()
 	trials := 60
@@ -143,7 +146,9 @@ func TestOperationsUnderEveryReading(t *testing.T) {
 					switch {
 					case got < writes:
 						t.Fatalf("%s %s: %s %s %+v %v on %v (main %v) alt %v: %d writes, below the model's %d", r, what, op, id, u, target, ids(before), len(before) > 0 && before[0].Main, u.Alt != nil, got, writes)
-					case got > writes && r == (bigcommercetest.Reading{}):
+					case got > writes && r == (bigcommercetest.Reading{}) && (above > 0 || got > writes+1):
+						// A new client may pay one write, once, to learn the
+						// store's rule (see the package documentation).
 						t.Fatalf("%s: %s %s %+v %v on %v: %d writes, the model counts %d", what, op, id, u, target, ids(before), got, writes)
 					case got > writes:
 						above += got - writes
