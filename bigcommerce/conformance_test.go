@@ -26,15 +26,15 @@ func TestCapabilitiesAreTheProfile(t *testing.T) {
 }
 
 // TestConformanceUnderOtherReadingsOfTheRule runs the suite against fakes
-// that apply sort_order in the other ways the docs can be read: the
-// adapter's check and renumbering keep every contract.
+// that apply sort_order and the thumbnail flag in each of the other ways
+// the docs can be read: the adapter keeps every contract.
 func TestConformanceUnderOtherReadingsOfTheRule(t *testing.T) {
 	t.Parallel()
-	for name, rule := range map[string]bigcommercetest.ShiftRule{"none": bigcommercetest.ShiftNone, "lower-priority": bigcommercetest.ShiftLowerPriority} {
-		t.Run(name, func(t *testing.T) {
+	for _, r := range bigcommercetest.Readings()[1:] {
+		t.Run(r.String(), func(t *testing.T) {
 			t.Parallel()
 			shopimgtest.RunConformance(t, func(t *testing.T) (shopimg.ProductImages, string) {
-				f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithShiftRule(rule)})
+				f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithReading(r)})
 				return f.client.ProductImages(), "111"
 			})
 		})
