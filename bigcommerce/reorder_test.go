@@ -273,16 +273,7 @@ func TestUpdatesCostWhatTheFakeCounts(t *testing.T) {
 		fake := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.BigCommerceProfile))
 		fake.Seed("p", before...)
 		i := rng.IntN(n)
-		var u shopimg.ImageUpdate
-		switch rng.IntN(4) {
-		case 0:
-			u.Main = new(true)
-		case 1:
-			u.Position = new(rng.IntN(n))
-		}
-		if u.Main == nil && u.Position == nil || rng.IntN(2) == 0 {
-			u.Alt = new("changed")
-		}
+		u := randomUpdate(rng, n, 4, "changed")
 		if u.Alt == nil && (u.Main != nil && i == 0 || u.Position != nil && *u.Position == i) {
 			u.Alt = new("changed") // the Fake counts a no-op update; the adapter sends nothing
 		}

@@ -2,21 +2,21 @@ package bigcommerce_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/bigcommerce"
 	"github.com/shopimg/shopimg/bigcommerce/bigcommercetest"
-	"github.com/shopimg/shopimg/imagesync"
 	"github.com/shopimg/shopimg/shopimgtest"
+
+	// The sync engine the vendor tests drive.
+	"github.com/shopimg/shopimg/imagesync"
 )
 
 // syncScenario is a random starting point for a sync: a product's images
@@ -104,18 +104,16 @@ func (sc syncScenario) install(t testing.TB, srv *bigcommercetest.Server, target
 	return store
 }
 
-// syncTarget returns a target on the server through a client whose
-// transport is wrap(in-process).
-func syncTarget(t testing.TB, srv *bigcommercetest.Server, wrap func(http.RoundTripper) http.RoundTripper) imagesync.Target {
+// syncTarget returns a target on the server through a new client that
+// reaches it in process (with opts).
+func syncTarget(t testing.TB, srv *bigcommercetest.Server, opts ...bigcommerce.Option) imagesync.Target {
 	t.Helper()
-	c, err := srv.NewClient(bigcommerce.WithHTTPClient(&http.Client{Transport: wrap(srv.Transport())}))
+	c, err := srv.NewClient(append([]bigcommerce.Option{bigcommerce.WithHTTPClient(&http.Client{Transport: srv.Transport()})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return imagesync.Target{Platform: "bigcommerce", Store: srv.StoreHash(), Images: c.ProductImages()}
 }
-
-func direct(rt http.RoundTripper) http.RoundTripper { return rt }
 
 // checkSynced checks that the product is what a sync asked for, as the
 // store keeps it: a new plan has nothing left to write, no two images
@@ -153,169 +151,221 @@ func checkSynced(t testing.TB, s *imagesync.Syncer, target imagesync.Target, srv
 // above LowerBound.
 func TestSyncUnderEveryReading(t *testing.T) {
 	t.Parallel()
-	trials := 150
-	if testing.Short() {
-		trials = 40
-	}
-	for ri, r := range bigcommercetest.Readings() {
-		t.Run(r.String(), func(t *testing.T) {
-			t.Parallel()
-			srv := bigcommercetest.NewServer(bigcommercetest.WithReading(r), bigcommercetest.WithoutQuota(), bigcommercetest.WithMaxRecords(-1), bigcommercetest.WithClock(shopimgtest.NewClock(epoch)))
-			t.Cleanup(srv.Close)
-			target := syncTarget(t, srv, direct)
-			rng := rand.New(rand.NewPCG(21, uint64(ri)))
-			var counts [2]struct{ bound, writes, above, worst, syncs int }
-			for trial := range trials {
-				pid := bigcommerce.ProductID(100 + trial)
-				sc := randomSyncScenario(rng, 8)
-				store := sc.install(t, srv, target, pid)
-				s := &imagesync.Syncer{Store: store, Policy: sc.policy}
-				ctx := context.Background()
-				// The scenario's sync, then a second one on the same product
-				// (the order shuffled, an alt text changed, one entry
-				// dropped): the second starts from a state this package
-				// left.
-				desired2 := slices.Clone(sc.desired)
-				rng.Shuffle(len(desired2), func(i, j int) { desired2[i], desired2[j] = desired2[j], desired2[i] })
-				if len(desired2) > 0 {
-					desired2[0].Alt += " 2"
-					desired2 = desired2[:len(desired2)-rng.IntN(2)]
+	trials := trialsOr(150, 40)
+	eachReading(t, bigcommercetest.Readings(), 21, func(t *testing.T, r bigcommercetest.Reading, f *fixture, rng *rand.Rand) {
+		srv := f.srv
+		target := syncTarget(t, srv)
+		var counts [2]struct{ bound, writes, above, worst, syncs int }
+		for trial := range trials {
+			pid := bigcommerce.ProductID(100 + trial)
+			sc := randomSyncScenario(rng, 8)
+			store := sc.install(t, srv, target, pid)
+			s := &imagesync.Syncer{Store: store, Policy: sc.policy}
+			ctx := context.Background()
+			// The scenario's sync, then a second one on the same product
+			// (the order shuffled, an alt text changed, one entry
+			// dropped): the second starts from a state this package
+			// left.
+			desired2 := slices.Clone(sc.desired)
+			rng.Shuffle(len(desired2), func(i, j int) { desired2[i], desired2[j] = desired2[j], desired2[i] })
+			if len(desired2) > 0 {
+				desired2[0].Alt += " 2"
+				desired2 = desired2[:len(desired2)-rng.IntN(2)]
+			}
+			for pass, desired := range [][]imagesync.Entry{sc.desired, desired2} {
+				what := fmt.Sprintf("trial %d pass %d", trial, pass)
+				before, err := target.Images.List(ctx, pid.String())
+				if err != nil {
+					t.Fatal(err)
 				}
-				for pass, desired := range [][]imagesync.Entry{sc.desired, desired2} {
-					what := fmt.Sprintf("trial %d pass %d", trial, pass)
-					before, err := target.Images.List(ctx, pid.String())
-					if err != nil {
-						t.Fatal(err)
-					}
-					st, _ := store.Load(ctx, target.Ref(pid.String()))
-					lb, err := imagesync.LowerBound(imagesync.Input{Ref: target.Ref(pid.String()), Current: before, State: st, Desired: desired, Caps: target.Images.Capabilities(), Policy: sc.policy})
-					if err != nil {
-						t.Fatal(err)
-					}
-					w0 := srv.Recorder().Writes()
-					res, err := s.Sync(ctx, target, pid.String(), desired)
-					if err != nil {
-						t.Fatalf("%s: %v", what, err)
-					}
-					checkSynced(t, s, target, srv, pid, desired, what)
-					sent := srv.Recorder().Writes() - w0
-					if res.Writes != sent {
-						t.Fatalf("%s: Result.Writes = %d, the server received %d write requests", what, res.Writes, sent)
-					}
-					if r == (bigcommercetest.Reading{}) && (sent != lb || res.Plan.Writes != lb) {
-						var b strings.Builder
-						res.Plan.Format(&b)
-						t.Fatalf("%s: %d writes, Plan.Writes %d, LowerBound %d\n%s", what, sent, res.Plan.Writes, lb, b.String())
-					}
-					c := &counts[pass]
-					c.bound, c.writes = c.bound+lb, c.writes+sent
-					if d := sent - lb; d > 0 {
-						c.above, c.worst, c.syncs = c.above+d, max(c.worst, d), c.syncs+1
-					}
+				st, _ := store.Load(ctx, target.Ref(pid.String()))
+				lb, err := imagesync.LowerBound(imagesync.Input{Ref: target.Ref(pid.String()), Current: before, State: st, Desired: desired, Caps: target.Images.Capabilities(), Policy: sc.policy})
+				if err != nil {
+					t.Fatal(err)
+				}
+				w0 := srv.Recorder().Writes()
+				res, err := s.Sync(ctx, target, pid.String(), desired)
+				if err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				checkSynced(t, s, target, srv, pid, desired, what)
+				sent := srv.Recorder().Writes() - w0
+				if res.Writes != sent {
+					t.Fatalf("%s: Result.Writes = %d, the server received %d write requests", what, res.Writes, sent)
+				}
+				if r == (bigcommercetest.Reading{}) && (sent != lb || res.Plan.Writes != lb) {
+					var b strings.Builder
+					res.Plan.Format(&b)
+					t.Fatalf("%s: %d writes, Plan.Writes %d, LowerBound %d\n%s", what, sent, res.Plan.Writes, lb, b.String())
+				}
+				c := &counts[pass]
+				c.bound, c.writes = c.bound+lb, c.writes+sent
+				if d := sent - lb; d > 0 {
+					c.above, c.worst, c.syncs = c.above+d, max(c.worst, d), c.syncs+1
 				}
 			}
-			for pass, c := range counts {
-				t.Logf("%s, %s syncs: %d syncs, %d writes, LowerBound %d: %d above, in %d syncs (at most %d in one)", r, []string{"first", "second"}[pass], trials, c.writes, c.bound, c.above, c.syncs, c.worst)
-			}
-		})
-	}
-}
-
-// dyingTransport passes requests on until the k-th write request (0-based)
-// has been served, then fails it and every later request, as if the
-// process died right after the store acted on that write.
-type dyingTransport struct {
-	next   http.RoundTripper
-	mu     sync.Mutex
-	k      int
-	writes int
-	dead   bool
-}
-
-var errDied = errors.New("process died")
-
-func (d *dyingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	d.mu.Lock()
-	dead := d.dead
-	d.mu.Unlock()
-	if dead {
-		if r.Body != nil {
-			r.Body.Close()
 		}
-		return nil, errDied
-	}
-	resp, err := d.next.RoundTrip(r)
-	if r.Method == http.MethodGet {
-		return resp, err
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.writes++
-	if err == nil && d.writes-1 == d.k {
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		d.dead = true
-		return nil, errDied
-	}
-	return resp, err
+		for pass, c := range counts {
+			t.Logf("%s, %s syncs: %d syncs, %d writes, LowerBound %d: %d above, in %d syncs (at most %d in one)", r, []string{"first", "second"}[pass], trials, c.writes, c.bound, c.above, c.syncs, c.worst)
+		}
+	})
 }
 
-// TestSyncCrashPointsUnderEveryReading crashes random syncs at each of
-// their write requests, under every reading of the rules, and re-runs them
-// in a new process (a new client, which has learned nothing) with the same
+// TestSyncCrashPointsUnderEveryReading crashes random syncs right after
+// each of their write requests (the store acts on it, the answer is lost,
+// the sync stops), under every reading of the rules, and re-runs them in a
+// new process (a new client, which has learned nothing) with the same
 // Store: the re-run must reach the desired gallery as the store keeps it,
-// with no image added twice.
+// with no image added twice and no two images at one sort_order.
 func TestSyncCrashPointsUnderEveryReading(t *testing.T) {
 	t.Parallel()
-	trials := 12
-	if testing.Short() {
-		trials = 4
-	}
-	for ri, r := range bigcommercetest.Readings() {
-		t.Run(r.String(), func(t *testing.T) {
-			t.Parallel()
-			srv := bigcommercetest.NewServer(bigcommercetest.WithReading(r), bigcommercetest.WithoutQuota(), bigcommercetest.WithMaxRecords(-1), bigcommercetest.WithClock(shopimgtest.NewClock(epoch)))
-			t.Cleanup(srv.Close)
-			rng := rand.New(rand.NewPCG(31, uint64(ri)))
-			crashes, pid := 0, bigcommerce.ProductID(1)
-			ctx := context.Background()
-			for trial := range trials {
-				sc := randomSyncScenario(rng, 7)
-				// A clean run counts the scenario's write requests.
-				pid++
-				clean := syncTarget(t, srv, direct)
-				s := &imagesync.Syncer{Store: sc.install(t, srv, clean, pid), Policy: sc.policy}
-				w0 := srv.Recorder().Writes()
-				if _, err := s.Sync(ctx, clean, pid.String(), sc.desired); err != nil {
-					t.Fatalf("trial %d: clean run: %v", trial, err)
-				}
-				n := srv.Recorder().Writes() - w0
-				for k := range n {
-					pid++
-					dying := &dyingTransport{k: k}
-					first := syncTarget(t, srv, func(rt http.RoundTripper) http.RoundTripper { dying.next = rt; return dying })
-					s := &imagesync.Syncer{Store: sc.install(t, srv, first, pid), Policy: sc.policy}
-					if _, err := s.Sync(ctx, first, pid.String(), sc.desired); err == nil || !strings.Contains(err.Error(), errDied.Error()) {
-						t.Fatalf("trial %d crash %d: the first run ended with %v, want the crash", trial, k, err)
-					}
-					again := syncTarget(t, srv, direct)
-					if _, err := s.Sync(ctx, again, pid.String(), sc.desired); err != nil {
-						t.Fatalf("trial %d crash %d: the re-run: %v", trial, k, err)
-					}
-					what := fmt.Sprintf("%s trial %d crash %d", r, trial, k)
-					checkSynced(t, s, again, srv, pid, sc.desired, what)
-					imgs, _ := srv.Images(int64(pid))
-					seen := map[string]bool{}
-					for _, img := range imgs {
-						if img.ImageURL != "" && seen[img.ImageURL] {
-							t.Fatalf("%s: %s was added twice", what, img.ImageURL)
-						}
-						seen[img.ImageURL] = true
-					}
-					crashes++
-				}
+	trials := trialsOr(12, 4)
+	eachReading(t, bigcommercetest.Readings(), 31, func(t *testing.T, r bigcommercetest.Reading, f *fixture, rng *rand.Rand) {
+		srv := f.srv
+		crashes, pid := 0, bigcommerce.ProductID(1)
+		ctx := context.Background()
+		for trial := range trials {
+			sc := randomSyncScenario(rng, 7)
+			// A clean run counts the scenario's write requests.
+			pid++
+			clean := syncTarget(t, srv)
+			s := &imagesync.Syncer{Store: sc.install(t, srv, clean, pid), Policy: sc.policy}
+			w0 := srv.Recorder().Writes()
+			if _, err := s.Sync(ctx, clean, pid.String(), sc.desired); err != nil {
+				t.Fatalf("trial %d: clean run: %v", trial, err)
 			}
-			t.Logf("%s: %d crash points recovered", r, crashes)
-		})
+			n := srv.Recorder().Writes() - w0
+			for k := range n {
+				pid++
+				// The k-th write happens and its answer is lost; the client,
+				// retrying nothing, stops the sync there, as a process that
+				// dies then would.
+				first := syncTarget(t, srv, bigcommerce.WithRetry(shopimg.RetryPolicy{}))
+				s := &imagesync.Syncer{Store: sc.install(t, srv, first, pid), Policy: sc.policy}
+				srv.Faults().Add(bigcommercetest.Fault{Method: "POST,PUT,DELETE", Path: srv.ImagesPath(int64(pid)) + "*", Skip: k, AfterApply: true, Drop: true})
+				if _, err := s.Sync(ctx, first, pid.String(), sc.desired); err == nil {
+					t.Fatalf("trial %d crash %d: the first run did not stop", trial, k)
+				}
+				srv.Faults().Clear()
+				again := syncTarget(t, srv)
+				if _, err := s.Sync(ctx, again, pid.String(), sc.desired); err != nil {
+					t.Fatalf("trial %d crash %d: the re-run: %v", trial, k, err)
+				}
+				what := fmt.Sprintf("%s trial %d crash %d", r, trial, k)
+				checkSynced(t, s, again, srv, pid, sc.desired, what)
+				imgs, _ := srv.Images(int64(pid))
+				seen := map[string]bool{}
+				for _, img := range imgs {
+					if img.ImageURL != "" && seen[img.ImageURL] {
+						t.Fatalf("%s: %s was added twice", what, img.ImageURL)
+					}
+					seen[img.ImageURL] = true
+				}
+				crashes++
+			}
+		}
+		t.Logf("%s: %d crash points recovered", r, crashes)
+	})
+}
+
+// matchByURL is what a downstream program that finds images by their URL
+// does to make a product hold exactly the images of urls: delete every
+// listed image whose URL is not wanted, add every wanted URL not listed. It
+// returns the writes it made.
+func matchByURL(ctx context.Context, p shopimg.ProductImages, pid string, urls []string) (int, error) {
+	list, err := p.List(ctx, pid)
+	if err != nil {
+		return 0, err
+	}
+	writes := 0
+	var have []string
+	for _, img := range list {
+		if !slices.Contains(urls, img.URL) {
+			if err := p.Delete(ctx, pid, img.ID); err != nil {
+				return writes, err
+			}
+			writes++
+			continue
+		}
+		have = append(have, img.URL)
+	}
+	for _, u := range urls {
+		if !slices.Contains(have, u) {
+			if _, err := p.Add(ctx, pid, shopimg.NewImage{SourceURL: u}); err != nil {
+				return writes, err
+			}
+			writes++
+		}
+	}
+	return writes, nil
+}
+
+// urlTargets are a product on the BigCommerce fake server, on the
+// in-memory Fake with BigCommerceProfile, and, for contrast, on a Fake of a
+// platform that keeps source URLs.
+func urlTargets(t *testing.T) map[string]shopimg.ProductImages {
+	f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithoutQuota()})
+	bc := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.BigCommerceProfile))
+	bc.AddProduct("111")
+	full := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.FullProfile))
+	full.AddProduct("111")
+	return map[string]shopimg.ProductImages{"server": f.client.ProductImages(), "fake": bc, "keeps-urls": full}
+}
+
+// TestMatchingByURLFailsOnBothLikeTheStore checks that the in-memory Fake
+// with BigCommerceProfile serves images from a CDN URL, as the store (and
+// its fake server) does: a downstream program that finds images by their
+// source URL passes its unit test on neither, since it deletes and adds
+// every image again on each run, on both alike; the same program passes on
+// a platform that keeps source URLs. Capabilities().KeepsSourceURL says
+// which is which, without importing a vendor package.
+func TestMatchingByURLFailsOnBothLikeTheStore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	urls := []string{"https://pim.example.com/a.jpg", "https://pim.example.com/b.jpg", "https://pim.example.com/c.jpg"}
+	second := map[string]int{}
+	for name, p := range urlTargets(t) {
+		if _, err := matchByURL(ctx, p, "111", urls); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		n, err := matchByURL(ctx, p, "111", urls)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		second[name] = n
+		if keeps := p.Capabilities().KeepsSourceURL; keeps != (name == "keeps-urls") {
+			t.Errorf("%s: KeepsSourceURL = %v", name, keeps)
+		}
+	}
+	want := map[string]int{"server": 6, "fake": 6, "keeps-urls": 0}
+	if d := cmp.Diff(want, second); d != "" {
+		t.Errorf("writes of a second run with nothing to change (-want +got):\n%s", d)
+	}
+}
+
+// TestStoreBasedSyncPassesOnBoth checks that the same job done with
+// imagesync, which remembers image IDs in its Store, writes nothing on its
+// second run, on the store's fake server and on the Fake alike.
+func TestStoreBasedSyncPassesOnBoth(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var desired []imagesync.Entry
+	for i, k := range []string{"a", "b", "c"} {
+		desired = append(desired, imagesync.Entry{Key: k, SourceURL: fmt.Sprintf("https://pim.example.com/%s.jpg", k), Alt: fmt.Sprint("view ", i)})
+	}
+	for name, p := range urlTargets(t) {
+		s := &imagesync.Syncer{Store: imagesync.NewMemoryStore(), Policy: imagesync.Policy{Delete: imagesync.MirrorExact, AdoptExisting: true}}
+		target := imagesync.Target{Platform: "bigcommerce", Store: "abc123", Images: p}
+		first, err := s.Sync(ctx, target, "111", desired)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		again, err := s.Sync(ctx, target, "111", desired)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if first.Writes != 3 || again.Writes != 0 {
+			t.Errorf("%s: writes %d then %d, want 3 then 0", name, first.Writes, again.Writes)
+		}
 	}
 }

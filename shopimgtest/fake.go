@@ -456,13 +456,7 @@ func (d *fakeDriver) Snapshot(ctx context.Context, productID string) ([]shopimg.
 func (d *fakeDriver) listing(ctx context.Context, productID string, list bool) ([]shopimg.Image, error) {
 	f := d.fake()
 	var out []shopimg.Image
-	err := f.exchange(ctx, CallList, productID, "", func() error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		p, err := f.product(ctx, productID)
-		if err != nil {
-			return err
-		}
+	err := f.onProduct(ctx, CallList, productID, "", func(p *fakeProduct) error {
 		if list {
 			if fault := f.takeFault(CallList, productID); fault != nil {
 				return fault.Err
@@ -500,13 +494,7 @@ func (d *fakeDriver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image
 		}
 	}
 	var out shopimg.Image
-	err := f.exchange(ctx, CallAdd, call.ProductID, "", func() error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		p, err := f.product(ctx, call.ProductID)
-		if err != nil {
-			return err
-		}
+	err := f.onProduct(ctx, CallAdd, call.ProductID, "", func(p *fakeProduct) error {
 		pos := call.Position
 		// An append needs no position: images another call added
 		// meanwhile do not matter.
@@ -542,13 +530,7 @@ func (d *fakeDriver) Add(ctx context.Context, call guard.AddCall) (shopimg.Image
 func (d *fakeDriver) Update(ctx context.Context, call guard.UpdateCall) (shopimg.Image, error) {
 	f := d.fake()
 	var out shopimg.Image
-	err := f.exchange(ctx, CallUpdate, call.ProductID, call.ImageID, func() error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		p, err := f.product(ctx, call.ProductID)
-		if err != nil {
-			return err
-		}
+	err := f.onProduct(ctx, CallUpdate, call.ProductID, call.ImageID, func(p *fakeProduct) error {
 		current := ids(p.images)
 		cost := f.updateCost(idsOfImages(call.Current), call.Target, call.ImageID, call.Alt != nil)
 		retried := slices.Equal(current, call.Target) && (call.Alt == nil || p.images[call.To].Alt == *call.Alt)
@@ -578,13 +560,7 @@ func (d *fakeDriver) Update(ctx context.Context, call guard.UpdateCall) (shopimg
 
 func (d *fakeDriver) Reorder(ctx context.Context, call guard.ReorderCall) error {
 	f := d.fake()
-	return f.exchange(ctx, CallReorder, call.ProductID, "", func() error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		p, err := f.product(ctx, call.ProductID)
-		if err != nil {
-			return err
-		}
+	return f.onProduct(ctx, CallReorder, call.ProductID, "", func(p *fakeProduct) error {
 		if err := f.unchanged(call.ProductID, p, call.Current); err != nil && !slices.Equal(ids(p.images), call.Target) {
 			return err
 		}
@@ -604,13 +580,7 @@ func (d *fakeDriver) Reorder(ctx context.Context, call guard.ReorderCall) error 
 
 func (d *fakeDriver) Delete(ctx context.Context, productID, imageID string) error {
 	f := d.fake()
-	return f.exchange(ctx, CallDelete, productID, imageID, func() error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		p, err := f.product(ctx, productID)
-		if err != nil {
-			return err
-		}
+	return f.onProduct(ctx, CallDelete, productID, imageID, func(p *fakeProduct) error {
 		i := indexOf(p.images, imageID)
 		if i < 0 {
 			return guard.NotFound(platform, productID, imageID)
@@ -631,13 +601,7 @@ func (d *fakeDriver) Delete(ctx context.Context, productID, imageID string) erro
 func (d *fakeDriver) UpdateImages(ctx context.Context, call guard.BatchCall) ([]shopimg.Image, error) {
 	f := d.fake()
 	var out []shopimg.Image
-	err := f.exchange(ctx, CallUpdateImages, call.ProductID, "", func() error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		p, err := f.product(ctx, call.ProductID)
-		if err != nil {
-			return err
-		}
+	err := f.onProduct(ctx, CallUpdateImages, call.ProductID, "", func(p *fakeProduct) error {
 		listed := idsOfImages(call.Current)
 		retried := call.Order != nil && slices.Equal(ids(p.images), call.Order)
 		if err := f.unchanged(call.ProductID, p, call.Current); err != nil && !retried {
@@ -730,6 +694,20 @@ func serveExchange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// onProduct is exchange with run called under the lock with the product
+// (an unknown product, or an ended ctx, fails the call).
+func (f *Fake) onProduct(ctx context.Context, call Call, productID, imageID string, run func(p *fakeProduct) error) error {
+	return f.exchange(ctx, call, productID, imageID, func() error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		p, err := f.product(ctx, productID)
+		if err != nil {
+			return err
+		}
+		return run(p)
+	})
 }
 
 // exchange runs one operation of call on the product (and image).

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopimg/shopimg/bigcommerce/bigcommercetest"
+	"github.com/shopimg/shopimg/shopimgtest"
 )
 
 // documented is what BigCommerce's documents say of the product image
@@ -17,41 +18,32 @@ import (
 // status-code, rate-limit and catalog pages, and the archived v2 product
 // images reference. Where the documents leave a choice open, the row checks
 // every reading the fake offers.
-var documented = []struct {
-	name, doc string
-	check     func(t *testing.T)
-}{
-	{"Auth", "securitySchemes X_Auth_Token: the access token in X-Auth-Token; 401 answers error_Base {status, title, type}; v2 errors are [{status, message}]", checkAuthAndStore},
-	{"ListEnvelope", "GET images answers {data: productImage_Full[], meta: metaCollection_Full}; pagination {total, count, per_page, current_page, total_pages, links} with relative links; limit defaults to 50", checkV3ListPaging},
-	{"ListLimit", "limit: at most 250; status codes page: 413 means the limit is above the maximum", checkListLimit},
-	{"EmptyListIs204", "GET images: 204 No Content when the product has no images", checkV3NoImagesIs204},
-	{"EndOfPages", "meta.pagination.links.next is absent on the last page, and current_page == total_pages there", checkEndOfPages},
-	{"CreateAnswers200", "POST images answers 200 (not 201) with {data: productImage_Full, meta: {}}; 422 'image_url must be present if uploading by url'", checkV3CreateAnswers200},
-	{"CreateEchoesFields", "the created image echoes image_url, description, sort_order and is_thumbnail as sent, with id, product_id, image_file, date_modified and the four url_* renditions", checkCreateEchoes},
-	{"ServedFromTheCDN", "url_zoom, url_standard, url_thumbnail, url_tiny are the store's CDN renditions (cdn*.bigcommerce.com/s-{hash}/products/{id}/images/...), not the source URL", checkServedFromCDN},
-	{"GetOne", "GET images/{image_id} answers {data: productImage_Full, meta: {}}; 404 for an unknown image", checkGetOne},
-	{"PutBodies", "PUT images/{image_id} takes productImage_Post_Put as JSON or multipart/form-data; an improper JSON body is a 422 (bigcommerce/docs#742)", checkV3PutBodies},
-	{"DeleteIs204", "DELETE images/{image_id} answers 204 No Content", checkDeleteIs204},
-	{"ImageLimit", "catalog page: a product can have up to 1000 images", checkImageLimitPerProduct},
-	{"ImageURLLength", "productImage_Post_Put.image_url: 255 characters at most, a fully qualified URL", checkImageURLLength},
-	{"ErrorsMap", "error_422 (errorResponse_422): {status: 422, title, type, errors: {field: message}}", checkErrorsMap},
-	{"OneThumbnail", "is_thumbnail: a product can have only one thumbnail image at a time; if a product has only one image, that image is the thumbnail", checkOneThumbnailPerProduct},
-	{"ThumbnailAfterDelete", "silent on the thumbnail after the thumbnail is deleted: each reading (another image promoted, or none unless one image remains)", checkThumbnailReadings},
-	{"SortOrderRule", "sort_order: 'Higher integers give the image a lower priority. When updating, if the image is given a lower priority, all images with a sort_order the same as or greater than the image's new sort_order value will have their sort_orders reordered' (silent on higher priority and on creates: each reading)", checkSortOrderReadings},
-	{"Quota", "rate-limit page: a fixed window per store (150 requests per 30 s), X-Rate-Limit-* on every answer, 429 with X-Retry-After (seconds) over it", checkQuotaHeadersAnd429},
-	{"MethodNotAllowed", "a method a path does not serve is a 405 with Allow", checkMethodNotAllowed},
-	{"V2", "v2 product images: bare arrays and objects, v2 field names, RFC 1123 dates, 201 on create, image_file (URL or import path) only, read-only fields refused, store-wide count, optional .json", checkV2Routes},
+var documented = []shopimgtest.Behaviour{
+	{Name: "Auth", Doc: "securitySchemes X_Auth_Token: the access token in X-Auth-Token; 401 answers error_Base {status, title, type}; v2 errors are [{status, message}]", Check: checkAuthAndStore},
+	{Name: "ListEnvelope", Doc: "GET images answers {data: productImage_Full[], meta: metaCollection_Full}; pagination {total, count, per_page, current_page, total_pages, links} with relative links; limit defaults to 50", Check: checkV3ListPaging},
+	{Name: "ListLimit", Doc: "limit: at most 250; status codes page: 413 means the limit is above the maximum", Check: checkListLimit},
+	{Name: "EmptyListIs204", Doc: "GET images: 204 No Content when the product has no images", Check: checkV3NoImagesIs204},
+	{Name: "EndOfPages", Doc: "meta.pagination.links.next is absent on the last page, and current_page == total_pages there", Check: checkEndOfPages},
+	{Name: "CreateAnswers200", Doc: "POST images answers 200 (not 201) with {data: productImage_Full, meta: {}}; 422 'image_url must be present if uploading by url'", Check: checkV3CreateAnswers200},
+	{Name: "CreateEchoesFields", Doc: "the created image echoes image_url, description, sort_order and is_thumbnail as sent, with id, product_id, image_file, date_modified and the four url_* renditions", Check: checkCreateEchoes},
+	{Name: "ServedFromTheCDN", Doc: "url_zoom, url_standard, url_thumbnail, url_tiny are the store's CDN renditions (cdn*.bigcommerce.com/s-{hash}/products/{id}/images/...), not the source URL", Check: checkServedFromCDN},
+	{Name: "GetOne", Doc: "GET images/{image_id} answers {data: productImage_Full, meta: {}}; 404 for an unknown image", Check: checkGetOne},
+	{Name: "PutBodies", Doc: "PUT images/{image_id} takes productImage_Post_Put as JSON or multipart/form-data; an improper JSON body is a 422 (bigcommerce/docs#742)", Check: checkV3PutBodies},
+	{Name: "DeleteIs204", Doc: "DELETE images/{image_id} answers 204 No Content", Check: checkDeleteIs204},
+	{Name: "ImageLimit", Doc: "catalog page: a product can have up to 1000 images", Check: checkImageLimitPerProduct},
+	{Name: "ImageURLLength", Doc: "productImage_Post_Put.image_url: 255 characters at most, a fully qualified URL", Check: checkImageURLLength},
+	{Name: "ErrorsMap", Doc: "error_422 (errorResponse_422): {status: 422, title, type, errors: {field: message}}", Check: checkErrorsMap},
+	{Name: "OneThumbnail", Doc: "is_thumbnail: a product can have only one thumbnail image at a time; if a product has only one image, that image is the thumbnail", Check: checkOneThumbnailPerProduct},
+	{Name: "ThumbnailAfterDelete", Doc: "silent on the thumbnail after the thumbnail is deleted: each reading (another image promoted, or none unless one image remains)", Check: checkThumbnailReadings},
+	{Name: "SortOrderRule", Doc: "sort_order: 'Higher integers give the image a lower priority. When updating, if the image is given a lower priority, all images with a sort_order the same as or greater than the image's new sort_order value will have their sort_orders reordered' (silent on higher priority and on creates: each reading)", Check: checkSortOrderReadings},
+	{Name: "Quota", Doc: "rate-limit page: a fixed window per store (150 requests per 30 s), X-Rate-Limit-* on every answer, 429 with X-Retry-After (seconds) over it", Check: checkQuotaHeadersAnd429},
+	{Name: "MethodNotAllowed", Doc: "a method a path does not serve is a 405 with Allow", Check: checkMethodNotAllowed},
+	{Name: "V2", Doc: "v2 product images: bare arrays and objects, v2 field names, RFC 1123 dates, 201 on create, image_file (URL or import path) only, read-only fields refused, store-wide count, optional .json", Check: checkV2Routes},
 }
 
 func TestDocumentedBehaviour(t *testing.T) {
 	t.Parallel()
-	for _, row := range documented {
-		t.Run(row.name, func(t *testing.T) {
-			t.Parallel()
-			t.Log(row.doc)
-			row.check(t)
-		})
-	}
+	shopimgtest.RunBehaviours(t, documented)
 }
 
 func checkListLimit(t *testing.T) {

@@ -23,13 +23,8 @@ func Example() {
 		bigcommercetest.Image{Description: "front", IsThumbnail: true},
 		bigcommercetest.Image{Description: "back", SortOrder: 1},
 	)
-	client, err := srv.NewClient()
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	images := client.ProductImages()
-	ctx := context.Background()
+	client, _ := srv.NewClient() // a client of the fake needs no credentials of yours
+	ctx, images := context.Background(), client.ProductImages()
 
 	list, _ := images.List(ctx, "111")
 	for _, img := range list {
@@ -37,7 +32,7 @@ func Example() {
 	}
 
 	srv.Faults().Add(bigcommercetest.Fault{Method: http.MethodPost, Path: srv.ImagesPath(111), AfterApply: true, Drop: true})
-	_, err = images.Add(ctx, "111", shopimg.NewImage{SourceURL: "https://pim.example.com/side.jpg", Alt: "side"})
+	_, err := images.Add(ctx, "111", shopimg.NewImage{SourceURL: "https://pim.example.com/side.jpg", Alt: "side"})
 	fmt.Println("outcome unknown:", errors.Is(err, shopimg.ErrOutcomeUnknown))
 
 	stored, _ := srv.SortedImages(111)

@@ -53,30 +53,36 @@ const (
 	DefaultCDN = "https://cdn11.bigcommerce.example"
 )
 
-// Image is an image as the fake stores it, in v3 terms, for seeding a
-// product (AddProduct) and reading the fake's state (Images). The URL
-// fields are read-only: the fake computes them.
+// Image is an image as the fake stores it and serves it on v3
+// (productImage_Full, with the JSON names of the spec, written apart from
+// package bigcommerce's), for seeding a product (AddProduct) and reading
+// the fake's state (Images). The URL fields are read-only: the fake
+// computes them.
 type Image struct {
 	// ID is the image's ID; AddProduct assigns the next one to zero.
-	ID int64
+	ID int64 `json:"id"`
 	// ProductID is the product it belongs to (set by the fake).
-	ProductID int64
+	ProductID int64 `json:"product_id"`
 	// ImageFile is the store-relative path of the file; AddProduct makes
 	// one up when empty.
-	ImageFile string
+	ImageFile string `json:"image_file"`
 	// ImageURL is the URL the image was created from, if any.
-	ImageURL string
+	ImageURL string `json:"image_url,omitempty"`
 	// IsThumbnail marks the product's thumbnail.
-	IsThumbnail bool
+	IsThumbnail bool `json:"is_thumbnail"`
 	// SortOrder places the image: lower first.
-	SortOrder int
+	SortOrder int `json:"sort_order"`
 	// Description is the image's description (its alt text).
-	Description string
+	Description string `json:"description"`
 	// URLZoom, URLStandard, URLThumbnail and URLTiny are the CDN URLs of the
 	// four renditions.
-	URLZoom, URLStandard, URLThumbnail, URLTiny string
-	// DateModified is when the image last changed, by the server's clock.
-	DateModified time.Time
+	URLZoom      string `json:"url_zoom"`
+	URLStandard  string `json:"url_standard"`
+	URLThumbnail string `json:"url_thumbnail"`
+	URLTiny      string `json:"url_tiny"`
+	// DateModified is when the image last changed, by the server's clock,
+	// to the second.
+	DateModified time.Time `json:"date_modified"`
 }
 
 // Option configures a Server.
@@ -157,7 +163,8 @@ type Server struct {
 	cat *fakestore.Catalog[stored]
 }
 
-// NewServer starts a fake with no products. Call Close when done.
+// NewServer starts a fake with no products. Call Close when done. It
+// panics on a ShiftRule or ThumbnailRule that is not one of the constants.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
 		Config: fakestore.Config{FirstID: 1001},
@@ -170,6 +177,9 @@ func NewServer(opts ...Option) *Server {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = shopimg.SystemClock{}
+	}
+	if r := cfg.reading; r.Shift < 0 || int(r.Shift) >= len(shiftTable) || r.Thumbnail < 0 || int(r.Thumbnail) >= len(thumbnailNames) {
+		panic("bigcommercetest: unknown reading " + r.String())
 	}
 	if cfg.quota >= 0 {
 		cfg.Quota = &fakestore.FixedWindow{Limit: cfg.quota, Window: cfg.window}

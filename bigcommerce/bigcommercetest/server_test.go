@@ -59,23 +59,14 @@ func (a answer) decode(t *testing.T) any {
 // (token "" sends none), and a body of the given type.
 func (w *wire) send(method, path, contentType string, body []byte, token string) answer {
 	w.t.Helper()
-	req, err := http.NewRequest(method, w.srv.URL+"/stores/"+w.srv.StoreHash()+path, bytes.NewReader(body))
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	req.Header.Set("Accept", "application/json")
+	h := http.Header{"Accept": {"application/json"}}
 	if token != "" {
-		req.Header.Set("X-Auth-Token", token)
+		h.Set("X-Auth-Token", token)
 	}
 	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+		h.Set("Content-Type", contentType)
 	}
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	resp, b, err := w.srv.Send(method, "/stores/"+w.srv.StoreHash()+path, h, body)
 	if err != nil {
 		w.t.Fatal(err)
 	}

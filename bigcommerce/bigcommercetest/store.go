@@ -31,33 +31,34 @@ const (
 	ShiftNone
 )
 
+var shiftNames = [...]string{"shift-insert", "shift-lower-priority", "shift-lower-priority-updates", "shift-none"}
+
 // String names the rule.
 func (r ShiftRule) String() string {
-	switch r {
-	case ShiftInsert:
-		return "shift-insert"
-	case ShiftLowerPriority:
-		return "shift-lower-priority"
-	case ShiftLowerPriorityUpdates:
-		return "shift-lower-priority-updates"
-	case ShiftNone:
-		return "shift-none"
+	if r >= 0 && int(r) < len(shiftNames) {
+		return shiftNames[r]
 	}
 	return "ShiftRule(" + strconv.Itoa(int(r)) + ")"
+}
+
+// shiftTable says, for each rule, whether a create with a sort_order, an
+// update raising an image's sort_order, and any other update shift the
+// others.
+var shiftTable = [...]struct{ create, raise, other bool }{
+	ShiftInsert:               {true, true, true},
+	ShiftLowerPriority:        {true, true, false},
+	ShiftLowerPriorityUpdates: {false, true, false},
+	ShiftNone:                 {false, false, false},
 }
 
 // shifts reports whether a write of sort_order shifts the others: a create
 // with one, or an update from old to the value written.
 func (r ShiftRule) shifts(create bool, old, written int) bool {
-	switch r {
-	case ShiftInsert:
-		return true
-	case ShiftLowerPriority:
-		return create || written > old
-	case ShiftLowerPriorityUpdates:
-		return !create && written > old
+	row := shiftTable[r]
+	if create {
+		return row.create
 	}
-	return false
+	return written > old && row.raise || row.other
 }
 
 // ThumbnailRule is what happens to the thumbnail flag when the thumbnail
@@ -72,13 +73,12 @@ const (
 	ThumbnailNone
 )
 
+var thumbnailNames = [...]string{"thumbnail-promote", "thumbnail-none"}
+
 // String names the rule.
 func (r ThumbnailRule) String() string {
-	switch r {
-	case ThumbnailPromote:
-		return "thumbnail-promote"
-	case ThumbnailNone:
-		return "thumbnail-none"
+	if r >= 0 && int(r) < len(thumbnailNames) {
+		return thumbnailNames[r]
 	}
 	return "ThumbnailRule(" + strconv.Itoa(int(r)) + ")"
 }

@@ -16,34 +16,6 @@ import (
 	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 )
 
-// wireV3 is productImage_Full as the fake sends it. The tags are written
-// from the spec, not shared with package bigcommerce, so a misspelt field on
-// either side shows up in tests.
-type wireV3 struct {
-	ID           int64  `json:"id"`
-	ProductID    int64  `json:"product_id"`
-	ImageFile    string `json:"image_file"`
-	ImageURL     string `json:"image_url,omitempty"`
-	IsThumbnail  bool   `json:"is_thumbnail"`
-	SortOrder    int    `json:"sort_order"`
-	Description  string `json:"description"`
-	URLZoom      string `json:"url_zoom"`
-	URLStandard  string `json:"url_standard"`
-	URLThumbnail string `json:"url_thumbnail"`
-	URLTiny      string `json:"url_tiny"`
-	DateModified string `json:"date_modified"`
-}
-
-func (s *Server) wire3(img stored) wireV3 {
-	return wireV3{
-		ID: img.ID, ProductID: img.ProductID, ImageFile: img.ImageFile, ImageURL: img.ImageURL,
-		IsThumbnail: img.IsThumbnail, SortOrder: img.SortOrder, Description: img.Description,
-		URLZoom: s.renditionURL(img, 1280, 1280), URLStandard: s.renditionURL(img, 560, 850),
-		URLThumbnail: s.renditionURL(img, 330, 500), URLTiny: s.renditionURL(img, 66, 100),
-		DateModified: img.Modified.Format("2006-01-02T15:04:05-07:00"),
-	}
-}
-
 // paging reads page and limit: 400 for a non-number, 413 for a limit above
 // 250 (the status-code reference: "413 means limit is above the maximum").
 func paging(r *http.Request) (page, limit, status int, msg string) {
@@ -108,9 +80,9 @@ func (s *Server) list3(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sel := pageOf(byID(imgs), page, limit)
-	data := make([]wireV3, len(sel))
+	data := make([]Image, len(sel))
 	for i, img := range sel {
-		data[i] = s.wire3(img)
+		data[i] = s.image(img)
 	}
 	pages := (len(imgs) + limit - 1) / limit
 	link := func(p int) string { return fmt.Sprintf("?page=%d&limit=%d", p, limit) }
@@ -149,7 +121,7 @@ func (s *Server) get3(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writeImage3(w http.ResponseWriter, img stored) {
-	fakestore.WriteJSON(w, http.StatusOK, map[string]any{"data": s.wire3(img), "meta": map[string]any{}})
+	fakestore.WriteJSON(w, http.StatusOK, map[string]any{"data": s.image(img), "meta": map[string]any{}})
 }
 
 // input3 is the JSON body of a v3 create or update (productImage_Post_Put).

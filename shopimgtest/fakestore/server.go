@@ -1,6 +1,7 @@
 package fakestore
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -226,3 +227,29 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 
 // Close shuts the server down, waiting for requests in progress.
 func (s *Server) Close() { s.ts.Close() }
+
+// Send sends a request to the server with its client and returns the
+// answer with its body read: a convenience for tests that check a vendor
+// fake's raw HTTP. path is appended to the server's URL; body may be nil.
+func (s *Server) Send(method, path string, header http.Header, body []byte) (*http.Response, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}

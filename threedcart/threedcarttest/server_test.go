@@ -1,10 +1,8 @@
 package threedcarttest_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -25,34 +23,77 @@ import (
 // the general conventions of an ASP.NET Web API service. Where the
 // documents leave a choice open, the row checks every reading the fake
 // offers.
-var documented = []struct {
-	name, doc string
-	check     func(t *testing.T)
-}{
-	{"Auth", "every request carries SecureURL, PrivateKey and Token headers; without them, 401 {Message: 'Authorization has been denied for this request.'}", checkAuth},
-	{"ListIsABareArray", "GET Products/{catalogid}/Images answers a bare array of ImageGallery {ImageGalleryID, ImageGalleryFile, ImageGalleryCaption, ImageGallerySorting}, no envelope", checkListBareArray},
-	{"ListPaging", "limit and offset page the list ('default value is 0'); where offset starts is not said: each reading", checkPaging},
-	{"EmptyIs404", "an empty result comes back as a 404 (the sample client treats it as no results)", checkEmptyIs404},
-	{"EndOfPages", "paging past the end answers an error item 'Offset amount exceeds the total number of records': each reading of how", checkPastEnd},
-	{"FileKeptAsGiven", "ImageGalleryFile is a path or URL string, not data: the store keeps what it was given", checkFileKept},
-	{"CreateAnswersResults", "POST one ImageGallery answers an array of {Key, Value, Status, Message}, not the image (no sample published: Key ImageGalleryID, Value the new ID)", checkCreate},
-	{"UpdateOneSample", "PUT Images/{imagegalleryid} answers the sample [{Key: ImageGalleryID, Value: '1234', Status: '200', Message: 'updated successfully'}]", checkUpdateOne},
-	{"UpdateCollection", "PUT Images takes an array of ImageGallery, each with its ImageGalleryID, and answers one result each", checkUpdateCollection},
-	{"NoDelete", "the API help index has no DELETE of an image: a 405 with Allow, as an ASP.NET route without the method answers", checkNoDelete},
-	{"ErrorShapes", "errors are arrays of {Key, Value, Status, Message}, Status a string in the sample (a number in other clients' models: each reading); a body the service cannot bind is a 400 {Message: 'The request is invalid.'}", checkErrorShapes},
-	{"NotSortedOnTheWire", "the order of a list is not documented; the fake sends records in the order they were added, whatever their sorting", checkOrderAsAdded},
-	{"NoQuotaByDefault", "no rate limit is documented; a quota, when set, answers 429 with Retry-After", checkQuota},
+var documented = []shopimgtest.Behaviour{
+	{
+		Name:  "Auth",
+		Doc:   "every request carries SecureURL, PrivateKey and Token headers; without them, 401 {Message: 'Authorization has been denied for this request.'}",
+		Check: checkAuth,
+	},
+	{
+		Name:  "ListIsABareArray",
+		Doc:   "GET Products/{catalogid}/Images answers a bare array of ImageGallery {ImageGalleryID, ImageGalleryFile, ImageGalleryCaption, ImageGallerySorting}, no envelope",
+		Check: checkListBareArray,
+	},
+	{
+		Name:  "ListPaging",
+		Doc:   "limit and offset page the list ('default value is 0'); where offset starts is not said: each reading",
+		Check: checkPaging,
+	},
+	{
+		Name:  "EmptyIs404",
+		Doc:   "an empty result comes back as a 404 (the sample client treats it as no results)",
+		Check: checkEmptyIs404,
+	},
+	{
+		Name:  "EndOfPages",
+		Doc:   "paging past the end answers an error item 'Offset amount exceeds the total number of records': each reading of how",
+		Check: checkPastEnd,
+	},
+	{
+		Name:  "FileKeptAsGiven",
+		Doc:   "ImageGalleryFile is a path or URL string, not data: the store keeps what it was given",
+		Check: checkFileKept,
+	},
+	{
+		Name:  "CreateAnswersResults",
+		Doc:   "POST one ImageGallery answers an array of {Key, Value, Status, Message}, not the image (no sample published: Key ImageGalleryID, Value the new ID)",
+		Check: checkCreate,
+	},
+	{
+		Name:  "UpdateOneSample",
+		Doc:   "PUT Images/{imagegalleryid} answers the sample [{Key: ImageGalleryID, Value: '1234', Status: '200', Message: 'updated successfully'}]",
+		Check: checkUpdateOne,
+	},
+	{
+		Name:  "UpdateCollection",
+		Doc:   "PUT Images takes an array of ImageGallery, each with its ImageGalleryID, and answers one result each",
+		Check: checkUpdateCollection,
+	},
+	{
+		Name:  "NoDelete",
+		Doc:   "the API help index has no DELETE of an image: a 405 with Allow, as an ASP.NET route without the method answers",
+		Check: checkNoDelete,
+	},
+	{
+		Name:  "ErrorShapes",
+		Doc:   "errors are arrays of {Key, Value, Status, Message}, Status a string in the sample (a number in other clients' models: each reading); a body the service cannot bind is a 400 {Message: 'The request is invalid.'}",
+		Check: checkErrorShapes,
+	},
+	{
+		Name:  "NotSortedOnTheWire",
+		Doc:   "the order of a list is not documented; the fake sends records in the order they were added, whatever their sorting",
+		Check: checkOrderAsAdded,
+	},
+	{
+		Name:  "NoQuotaByDefault",
+		Doc:   "no rate limit is documented; a quota, when set, answers 429 with Retry-After",
+		Check: checkQuota,
+	},
 }
 
 func TestDocumentedBehaviour(t *testing.T) {
 	t.Parallel()
-	for _, row := range documented {
-		t.Run(row.name, func(t *testing.T) {
-			t.Parallel()
-			t.Log(row.doc)
-			row.check(t)
-		})
-	}
+	shopimgtest.RunBehaviours(t, documented)
 }
 
 // wire is a fake and a way to send raw requests to it.
@@ -78,41 +119,29 @@ type answer struct {
 // false, and a JSON body unless body is nil.
 func (w *wire) send(method, path string, body any, creds bool) answer {
 	w.t.Helper()
-	var rd io.Reader
+	h := http.Header{"Accept": {"application/json"}}
+	var b []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
 			w.t.Fatal(err)
 		}
 		if s, ok := body.(string); ok {
 			b = []byte(s)
 		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, w.srv.URL+path, rd)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		h.Set("Content-Type", "application/json")
 	}
 	if creds {
 		c := w.srv.Credentials()
-		req.Header.Set("SecureURL", c.SecureURL)
-		req.Header.Set("PrivateKey", c.PrivateKey)
-		req.Header.Set("Token", c.Token)
+		h.Set("SecureURL", c.SecureURL)
+		h.Set("PrivateKey", c.PrivateKey)
+		h.Set("Token", c.Token)
 	}
-	resp, err := w.srv.Client().Do(req)
+	resp, rb, err := w.srv.Send(method, path, h, b)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return answer{resp.StatusCode, resp.Header, b}
+	return answer{resp.StatusCode, resp.Header, rb}
 }
 
 func (w *wire) do(method, path string, body any) answer { return w.send(method, path, body, true) }
@@ -157,18 +186,10 @@ func checkAuth(t *testing.T) {
 	seed3(w)
 	wantJSON(t, w.send("GET", images, nil, false), 401, `{"Message":"Authorization has been denied for this request."}`)
 	// Each header counts: one wrong value is refused.
-	req, _ := http.NewRequest("GET", w.srv.URL+images, nil)
 	c := w.srv.Credentials()
-	req.Header.Set("SecureURL", c.SecureURL)
-	req.Header.Set("PrivateKey", c.PrivateKey)
-	req.Header.Set("Token", "wrong")
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 401 {
-		t.Errorf("a wrong Token: %d, want 401", resp.StatusCode)
+	resp, _, err := w.srv.Send("GET", images, http.Header{"SecureURL": {c.SecureURL}, "PrivateKey": {c.PrivateKey}, "Token": {"wrong"}}, nil)
+	if err != nil || resp.StatusCode != 401 {
+		t.Errorf("a wrong Token: %v %v, want 401", resp, err)
 	}
 	wantStatus(t, w.do("GET", images, nil), 200)
 	for _, r := range w.srv.Recorder().Requests() {
