@@ -309,10 +309,10 @@ func doOp(p shopimg.ProductImages, pid, op, id string, u shopimg.ImageUpdate, ta
 	return shopimg.Image{}, err
 }
 
-// trialsOr returns n, or short with -short.
+// trialsOr returns n, or short with -short, divided by raceScale.
 func trialsOr(n, short int) int {
 	if testing.Short() {
-		return short
+		n = short
 	}
-	return n
+	return max(1, n/raceScale)
 }

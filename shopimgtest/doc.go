@@ -25,9 +25,18 @@
 //
 //	func TestConformance(t *testing.T) {
 //		shopimgtest.RunConformance(t, func(t *testing.T) (shopimg.ProductImages, string) {
-//			srv := bigcommercetest.NewServer(t)
-//			...
+//			srv := bigcommercetest.NewServer()
+//			t.Cleanup(srv.Close)
+//			srv.AddProduct(111)
+//			client, _ := srv.NewClient()
 //			return client.ProductImages(), "111"
 //		})
 //	}
+//
+// RunFaultConformance is the table of network faults (in the vocabulary of
+// Fault, which the Fake and the vendor fakes' Inject share) that every
+// target must meet with the same outcome, and RunFaultConformanceLikeFake
+// checks that a vendor client on its fake and the Fake with the platform's
+// profile meet them alike. RunBehaviours runs a vendor fake's table of the
+// behaviours its platform documents.
 package shopimgtest

@@ -107,7 +107,12 @@ const WriteMethods = "POST,PUT,PATCH,DELETE"
 // Route is where a platform's client sends the requests of one call: the
 // Method (or a comma-separated list) and the escaped Path (a prefix when it
 // ends in "*"), for Fault.WireFor.
-type Route struct{ Method, Path string }
+type Route struct {
+	// Method is the request method, or a comma-separated list.
+	Method string
+	// Path is the escaped path, a prefix when it ends in "*".
+	Path string
+}
 
 // WireFor returns f as a fault of a vendor fake whose requests for each
 // call are routes[call] (routes[CallAnyWrite] for CallAnyWrite). It panics

@@ -31,9 +31,16 @@ type FaultTarget struct {
 // after it, relative to those before ("kept", "added", "changed"), and
 // whether the target waited at least the time the fault asked for.
 type FaultOutcome struct {
-	Case   string
-	Error  []string
+	// Case names the fault case.
+	Case string
+	// Error lists the categories of the call's error ("not found",
+	// "outcome unknown", ...); nil when it succeeded.
+	Error []string
+	// Images says what the listing after the call holds compared with the
+	// one before: "kept", "added" (one image more) or "changed".
 	Images string
+	// Waited reports whether the target's clock moved on by at least the
+	// wait the fault asked for.
 	Waited bool
 }
 

@@ -74,12 +74,14 @@ type Image struct {
 	SortOrder int `json:"sort_order"`
 	// Description is the image's description (its alt text).
 	Description string `json:"description"`
-	// URLZoom, URLStandard, URLThumbnail and URLTiny are the CDN URLs of the
-	// four renditions.
-	URLZoom      string `json:"url_zoom"`
-	URLStandard  string `json:"url_standard"`
+	// URLZoom is the CDN URL of the largest rendition (1280x1280).
+	URLZoom string `json:"url_zoom"`
+	// URLStandard is the CDN URL of the product-page rendition.
+	URLStandard string `json:"url_standard"`
+	// URLThumbnail is the CDN URL of the category-page rendition.
 	URLThumbnail string `json:"url_thumbnail"`
-	URLTiny      string `json:"url_tiny"`
+	// URLTiny is the CDN URL of the smallest rendition.
+	URLTiny string `json:"url_tiny"`
 	// DateModified is when the image last changed, by the server's clock,
 	// to the second.
 	DateModified time.Time `json:"date_modified"`

@@ -87,7 +87,9 @@ func (r ThumbnailRule) String() string {
 // how a written sort_order moves the other images, and who gets the
 // thumbnail when it is deleted. The zero value is the default reading.
 type Reading struct {
-	Shift     ShiftRule
+	// Shift is how a written sort_order moves the other images.
+	Shift ShiftRule
+	// Thumbnail is who gets the flag when the thumbnail is deleted.
 	Thumbnail ThumbnailRule
 }
 

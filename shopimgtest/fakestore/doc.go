@@ -17,8 +17,9 @@
 //     headers on every response and its 429 over quota;
 //   - Handler and Server, which stack them as recorder -> quota -> faults ->
 //     vendor handler; InProcess (Handler.Transport), an http.RoundTripper
-//     that serves a Handler without any network; and the helpers WriteJSON,
-//     ReadJSON and QueryInt.
+//     that serves a Handler without any network; Route, which registers a
+//     path's methods on a ServeMux with the vendor's own 405; Server.Send
+//     for raw-HTTP tests; and the helpers WriteJSON, ReadJSON and QueryInt.
 //
 // Time comes from a shopimg.Clock (Options.Clock), so with a fake clock a
 // test exercises latency and quota resets without sleeping.

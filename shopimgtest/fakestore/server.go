@@ -58,8 +58,10 @@ type Config struct {
 	// Clock times recorded requests, fault latency, quotas and the dates
 	// the fake stamps; nil means shopimg.SystemClock{}.
 	Clock shopimg.Clock
-	// MaxRecords and MaxRecordedBody limit the recorder (see Options).
-	MaxRecords      int
+	// MaxRecords limits the requests the recorder keeps (see Options).
+	MaxRecords int
+	// MaxRecordedBody limits the body the recorder keeps of each request
+	// (see Options).
 	MaxRecordedBody int64
 	// FirstID is the first number the catalogue hands out (see
 	// CatalogOptions).
