@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopimg/shopimg"
@@ -141,7 +142,11 @@ type Fake struct {
 	quota fakestore.QuotaModel
 
 	guard shopimg.ProductImages // the shared adapter guard, over fakeDriver
-	net   *wire                 // the HTTP path of network faults and the quota
+	// The HTTP path of network faults and the quota, made on first use
+	// (most Fakes never need it).
+	netOnce sync.Once
+	netWire *wire
+	netUsed atomic.Bool
 
 	mu       sync.Mutex
 	products map[string]*fakeProduct
@@ -240,7 +245,9 @@ func NewFake(opts ...Option) *Fake {
 	}
 	f.urls = urlStyleOf(f.caps)
 	f.guard = guard.New((*fakeDriver)(f))
-	f.net = newWire(f)
+	if f.quota != nil {
+		f.wire()
+	}
 	return f
 }
 
@@ -306,7 +313,7 @@ func (f *Fake) Images(productID string) []shopimg.Image {
 // fault with Err and a network fault are kept in two queues).
 func (f *Fake) Inject(fault Fault) {
 	if fault.network() {
-		f.net.h.Faults().Add(fault.Wire(f.route(fault.Call, fault.ProductID)))
+		f.wire().h.Faults().Add(fault.Wire(f.route(fault.Call, fault.ProductID)))
 		return
 	}
 	f.mu.Lock()
@@ -320,7 +327,11 @@ func (f *Fake) Inject(fault Fault) {
 func (f *Fake) PendingFaults() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return len(f.faults) + f.net.h.Faults().Pending()
+	n := len(f.faults)
+	if f.netUsed.Load() {
+		n += f.wire().h.Faults().Pending()
+	}
+	return n
 }
 
 // Requests returns the requests the Fake's platform received on its HTTP
@@ -334,7 +345,21 @@ func (f *Fake) PendingFaults() int {
 //	PUT    /products/{productID}/images              Reorder
 //	PATCH  /products/{productID}/images              UpdateImages
 //	DELETE /products/{productID}/images/{imageID}    Delete
-func (f *Fake) Requests() []fakestore.RecordedRequest { return f.net.h.Recorder().Requests() }
+func (f *Fake) Requests() []fakestore.RecordedRequest {
+	if !f.netUsed.Load() {
+		return nil
+	}
+	return f.wire().h.Recorder().Requests()
+}
+
+// wire returns the Fake's HTTP path, making it on first use.
+func (f *Fake) wire() *wire {
+	f.netOnce.Do(func() {
+		f.netWire = newWire(f)
+		f.netUsed.Store(true)
+	})
+	return f.netWire
+}
 
 // Calls returns how many times each operation was called, failed calls
 // included.
@@ -717,12 +742,12 @@ func (f *Fake) onProduct(ctx context.Context, call Call, productID, imageID stri
 
 // exchange runs one operation of call on the product (and image).
 func (f *Fake) exchange(ctx context.Context, call Call, productID, imageID string, run func() error) error {
-	if f.quota == nil && f.net.h.Faults().Pending() == 0 {
+	if f.quota == nil && (!f.netUsed.Load() || f.wire().h.Faults().Pending() == 0) {
 		return run()
 	}
 	x := &exchange{run: run}
 	method, p := f.request(call, productID, imageID)
-	resp, err := f.net.rc.Do(context.WithValue(ctx, exchangeKey{}, x), &rest.Request{Method: method, Path: p}, nil)
+	resp, err := f.wire().rc.Do(context.WithValue(ctx, exchangeKey{}, x), &rest.Request{Method: method, Path: p}, nil)
 	if x.ran && resp != nil && resp.Header.Get(handlerMark) != "" {
 		return x.err // the operation's own answer, the last one
 	}
