@@ -78,6 +78,7 @@ func crashScenarioWith(seedFn func([]shopimg.Image) []shopimg.Image, caps shopim
 		sc.desired = append(sc.desired, e)
 	}
 	sc.desired = append(sc.desired, keep(3, "new alt 3"), keep(1, "old 1"))
+	sc.rewritesURLs = !caps.KeepsSourceURL
 	return sc
 }
 

@@ -257,8 +257,9 @@ func analyze(in Input) (*goal, error) {
 		}
 	}
 
-	// 4. Adopt unknown images by source URL.
-	if in.Policy.AdoptExisting {
+	// 4. Adopt unknown images by source URL, where the platform lists an
+	// image under the URL it was added from.
+	if in.Policy.AdoptExisting && in.Caps.KeepsSourceURL {
 		for _, e := range in.Desired {
 			if idOf[e.Key] != "" || pending[e.Key] || e.SourceURL == "" {
 				continue
