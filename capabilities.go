@@ -44,6 +44,13 @@ type Capabilities struct {
 	// waits for the job, so it is slower and an interrupted Add is more likely
 	// to leave its outcome unknown.
 	AsyncAdd bool
+	// KeepsSourceURL: an image added from NewImage.SourceURL is listed with
+	// that very URL as Image.URL (3dcart, FinerWorks). Where it is false,
+	// the platform fetches the image and serves its own copy from a URL of
+	// its own (BigCommerce's and Salla's CDNs, Shoptet's file names), so
+	// an image cannot be found again by the URL it was added from: keep its
+	// ID instead (imagesync's Store does), and do not adopt images by URL.
+	KeepsSourceURL bool
 	// MaxImages is the most images a product can have (0 = no known limit).
 	MaxImages int
 	// MaxPerCall is the most images one batch call can carry (0 = no known

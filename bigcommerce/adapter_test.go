@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/bigcommerce"
 	"github.com/shopimg/shopimg/bigcommerce/bigcommercetest"
@@ -19,9 +20,9 @@ func TestListMapsTheCommonModel(t *testing.T) {
 	f := newFixture(t, nil)
 	// Stored by ID: 1001 (sort 5), 1002 (sort 1, thumbnail), 1003 (sort 1).
 	f.srv.AddProduct(7,
-		bigcommerce.Image{SortOrder: 5, Description: "last"},
-		bigcommerce.Image{SortOrder: 1, IsThumbnail: true, Description: "main"},
-		bigcommerce.Image{SortOrder: 1, Description: "tie, higher ID"},
+		bigcommercetest.Image{SortOrder: 5, Description: "last"},
+		bigcommercetest.Image{SortOrder: 1, IsThumbnail: true, Description: "main"},
+		bigcommercetest.Image{SortOrder: 1, Description: "tie, higher ID"},
 	)
 	list, err := f.client.ProductImages().List(ctx, "7")
 	if err != nil {
@@ -29,11 +30,11 @@ func TestListMapsTheCommonModel(t *testing.T) {
 	}
 	stored, _ := f.srv.Images(7)
 	want := []shopimg.Image{
-		{ID: "1002", ProductID: "7", Alt: "main", Position: 0, Main: true, URL: stored[1].URLZoom, ThumbnailURL: stored[1].URLThumbnail, UpdatedAt: epoch, Raw: stored[1]},
-		{ID: "1003", ProductID: "7", Alt: "tie, higher ID", Position: 1, URL: stored[2].URLZoom, ThumbnailURL: stored[2].URLThumbnail, UpdatedAt: epoch, Raw: stored[2]},
-		{ID: "1001", ProductID: "7", Alt: "last", Position: 2, URL: stored[0].URLZoom, ThumbnailURL: stored[0].URLThumbnail, UpdatedAt: epoch, Raw: stored[0]},
+		{ID: "1002", ProductID: "7", Alt: "main", Position: 0, Main: true, URL: stored[1].URLZoom, ThumbnailURL: stored[1].URLThumbnail, UpdatedAt: epoch},
+		{ID: "1003", ProductID: "7", Alt: "tie, higher ID", Position: 1, URL: stored[2].URLZoom, ThumbnailURL: stored[2].URLThumbnail, UpdatedAt: epoch},
+		{ID: "1001", ProductID: "7", Alt: "last", Position: 2, URL: stored[0].URLZoom, ThumbnailURL: stored[0].URLThumbnail, UpdatedAt: epoch},
 	}
-	if d := cmp.Diff(want, list, timeEqual); d != "" {
+	if d := cmp.Diff(want, list, timeEqual, cmpopts.IgnoreFields(shopimg.Image{}, "Raw")); d != "" {
 		t.Errorf("List (-want +got):\n%s", d)
 	}
 }
@@ -41,7 +42,7 @@ func TestListMapsTheCommonModel(t *testing.T) {
 func TestListPagesThroughAThousandImages(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithoutQuota()})
-	imgs := make([]bigcommerce.Image, 1000)
+	imgs := make([]bigcommercetest.Image, 1000)
 	for i := range imgs {
 		imgs[i].SortOrder = 999 - i
 	}
@@ -51,8 +52,10 @@ func TestListPagesThroughAThousandImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1000 || list[0].ID != "1501" || list[1].ID != "2000" || list[999].ID != "1001" {
-		t.Errorf("got %d images, first %s, %s, last %s", len(list), list[0].ID, list[1].ID, list[999].ID)
+	// The store's order is by sort_order; the thumbnail (1501) is not
+	// first, so no image is main.
+	if len(list) != 1000 || list[0].ID != "2000" || list[1].ID != "1999" || list[999].ID != "1001" || list[0].Main || list[499].ID != "1501" || list[499].Main {
+		t.Errorf("got %d images, first %s, %s, last %s, main %v", len(list), list[0].ID, list[1].ID, list[999].ID, list[0].Main)
 	}
 	if n := f.srv.Recorder().Count("GET", ""); n != 4 {
 		t.Errorf("%d GETs, want 4 pages of 250", n)
@@ -109,23 +112,28 @@ func TestAddCostsAndPlacement(t *testing.T) {
 	}
 }
 
-func TestAddMainMovesAnOldThumbnailThatIsNotFirst(t *testing.T) {
+func TestAddMainWhereTheThumbnailIsNotFirst(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
-	// The thumbnail has the highest sort_order: after a new main image it
-	// must come second, which takes one PUT besides the POST.
-	f.srv.AddProduct(9, bigcommerce.Image{SortOrder: 0}, bigcommerce.Image{SortOrder: 1}, bigcommerce.Image{SortOrder: 9, IsThumbnail: true})
+	// The thumbnail has the highest sort_order: the store's order is
+	// 1001, 1002, 1003 and List shows no main image. A new main image goes
+	// before them all and takes the flag: the POST alone.
+	f.srv.AddProduct(9, bigcommercetest.Image{SortOrder: 0}, bigcommercetest.Image{SortOrder: 1}, bigcommercetest.Image{SortOrder: 9, IsThumbnail: true})
 	p := f.client.ProductImages()
+	before, _ := p.List(ctx, "9")
+	if got := ids(before); !slices.Equal(got, []string{"1001", "1002", "1003"}) || before[0].Main || before[2].Main {
+		t.Errorf("before: %v, main %v, want the store's order and no main image", got, before[0].Main)
+	}
 	m, err := p.Add(ctx, "9", shopimg.NewImage{SourceURL: "https://images.example.com/m.jpg", Position: new(0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	list, _ := p.List(ctx, "9")
-	if got, want := ids(list), []string{m.ID, "1003", "1001", "1002"}; !slices.Equal(got, want) {
-		t.Errorf("order = %v, want %v", got, want)
+	if got, want := ids(list), []string{m.ID, "1001", "1002", "1003"}; !slices.Equal(got, want) || !list[0].Main {
+		t.Errorf("order = %v (main %v), want %v", got, list[0].Main, want)
 	}
-	if puts := f.srv.Recorder().Count("PUT", ""); puts != 1 {
-		t.Errorf("%d PUTs, want 1", puts)
+	if puts := f.srv.Recorder().Count("PUT", ""); puts != 0 {
+		t.Errorf("%d PUTs, want 0", puts)
 	}
 }
 
@@ -171,7 +179,7 @@ func TestUpdateCosts(t *testing.T) {
 		var body struct {
 			IsThumbnail *bool `json:"is_thumbnail"`
 		}
-		if r.Method == "PUT" && (json.Unmarshal(r.Body, &body) != nil || body.IsThumbnail == nil || !*body.IsThumbnail || r.Path != f.srv.ImagePath(111, mustImageID(t, got[1]))) {
+		if r.Method == "PUT" && (json.Unmarshal(r.Body, &body) != nil || body.IsThumbnail == nil || !*body.IsThumbnail || r.Path != f.srv.ImagePath(111, int64(mustImageID(t, got[1])))) {
 			t.Errorf("Update(Main) sent PUT %s %s, want is_thumbnail true on image %s", r.Path, r.Body, got[1])
 		}
 	}
@@ -194,7 +202,7 @@ func TestUpdateCosts(t *testing.T) {
 func TestUpdateWithoutAThumbnail(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
-	f.srv.AddProduct(5, bigcommerce.Image{SortOrder: 0}, bigcommerce.Image{SortOrder: 1})
+	f.srv.AddProduct(5, bigcommercetest.Image{SortOrder: 0}, bigcommercetest.Image{SortOrder: 1})
 	p := f.client.ProductImages()
 	img, err := p.Update(ctx, "5", "1001", shopimg.ImageUpdate{Alt: new("First")})
 	if err != nil || img.Main || img.Position != 0 || img.Alt != "First" {

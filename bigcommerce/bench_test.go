@@ -25,9 +25,9 @@ func benchFake(tb testing.TB, n int, opts ...bigcommercetest.Option) *bigcommerc
 	base := []bigcommercetest.Option{bigcommercetest.WithoutQuota(), bigcommercetest.WithMaxRecords(-1), bigcommercetest.WithMaxRecordedBody(-1)}
 	srv := bigcommercetest.NewServer(append(base, opts...)...)
 	tb.Cleanup(srv.Close)
-	imgs := make([]bigcommerce.Image, n)
+	imgs := make([]bigcommercetest.Image, n)
 	for i := range imgs {
-		imgs[i] = bigcommerce.Image{SortOrder: n - i, Description: fmt.Sprint("image ", i)}
+		imgs[i] = bigcommercetest.Image{SortOrder: n - i, Description: fmt.Sprint("image ", i)}
 	}
 	if n > 0 {
 		imgs[0].IsThumbnail = true

@@ -14,12 +14,11 @@ import (
 
 // DefaultBaseURL is the API gateway. Requests go to
 // {base}/stores/{store_hash}/v3/... and {base}/stores/{store_hash}/v2/...
-// (the "servers" entry of the official v3 OpenAPI file and the archived v2
-// reference).
+// (the "servers" entry of the official v3 OpenAPI file).
 const DefaultBaseURL = "https://api.bigcommerce.com"
 
 // Limits documented for the v3 images endpoints (the official OpenAPI file,
-// "Create a Product Image", and the catalog guide).
+// "Create a Product Image").
 const (
 	// MaxPageLimit is the largest limit a list call accepts (a larger one is
 	// a 413).
@@ -44,8 +43,8 @@ const (
 const platform = "bigcommerce"
 
 // headerAuthToken carries the access token (the spec's security scheme
-// X-Auth-Token). X-Auth-Client is "no longer required" (the API's
-// authentication guide) and is not sent.
+// X-Auth-Token). X-Auth-Client is "no longer required" (the API docs) and is
+// not sent.
 const headerAuthToken = "X-Auth-Token"
 
 // ProductID identifies a product (the API's product_id).
@@ -126,22 +125,24 @@ func WithMaxErrorBody(n int64) Option { return func(o *options) error { return o
 func WithMaxBody(n int64) Option { return func(o *options) error { return o.SetMaxBody(n) } }
 
 // WithV2JSONSuffix makes the legacy v2 calls end their paths in ".json", as
-// old v2 pages write them (GET /products/{id}/images.json). The default is
-// off: the suffix is optional and "the Accept header has priority" (the
-// API's request guide), the archived v2 reference writes the paths
+// older v2 descriptions write them (GET /products/{id}/images.json). The
+// default is off: the suffix is optional and "the Accept header has
+// priority", the current v2 reference writes the paths
 // without it, and the client always sends Accept: application/json. Turn it
 // on for a proxy or an old integration that routes on the suffix.
 func WithV2JSONSuffix(on bool) Option {
 	return func(o *options) error { o.v2Suffix = on; return nil }
 }
 
-// WithReorderCheck decides whether the adapter lists the product again
-// after moving images (Reorder, and Update or Add with a position) to check
-// the order is the one asked for (default on). The moves are computed from
-// the documented sort_order rule (see the package documentation), which the
-// docs state loosely; if a store does not follow it, the check catches it
-// and the adapter falls back to renumbering every image, which gives the
-// asked order under any reading of the rule. Off saves one GET per reorder.
+// WithReorderCheck decides whether the adapter checks its moves (default
+// on). The docs state the sort_order rule loosely (see the package
+// documentation); with the check on, the adapter plans for every reading
+// of the rule its store may still follow, lists the product again after
+// moving images (Reorder, and Update or Add with a position) to check the
+// order is the one asked for, learns from that listing which reading the
+// store follows, and mends the order if needed. Off, it trusts the
+// insertion reading and lists nothing more: one GET less per move, and
+// wrong on a store that applies the rule otherwise.
 func WithReorderCheck(on bool) Option {
 	return func(o *options) error { o.reorderCheck = on; return nil }
 }
@@ -178,8 +179,9 @@ func WithSharedQuota(c *Client) Option {
 
 // Client is a typed client of one store's product image endpoints: the v3
 // catalog API through its methods, the legacy v2 API through V2. Both share
-// one HTTP core and so one rate limiter, as they share the store's quota. It
-// is safe for concurrent use.
+// one HTTP core and so one rate limiter, as they share the store's quota.
+// Its adapters (ProductImages) remember what they learned of the store's
+// sort_order rule. It is safe for concurrent use.
 type Client struct {
 	rc            *rest.Client
 	store         string // the store hash
@@ -187,6 +189,8 @@ type Client struct {
 	v2Suffix      string // "" or ".json"
 	reorderCheck  bool
 	maxUploadSize int64
+	rules         *rules      // what the store's sort_order rule turned out to be
+	writes        writeCounts // write requests the adapters sent, per product
 }
 
 // NewClient returns a client for the store with the given hash (the
@@ -238,6 +242,10 @@ func NewClient(storeHash, accessToken string, opts ...Option) (*Client, error) {
 		v2:            rest.Path("stores/%s/v2", storeHash),
 		reorderCheck:  o.reorderCheck,
 		maxUploadSize: o.maxUploadSize,
+		rules:         &rules{},
+	}
+	if o.shareQuota != nil {
+		c.rules = o.shareQuota.rules // one store, one rule
 	}
 	if o.v2Suffix {
 		c.v2Suffix = ".json"

@@ -26,17 +26,28 @@ func TestCapabilitiesAreTheProfile(t *testing.T) {
 }
 
 // TestConformanceUnderOtherReadingsOfTheRule runs the suite against fakes
-// that apply sort_order in the other ways the docs can be read: the
-// adapter's check and renumbering keep every contract.
+// that apply sort_order and the thumbnail flag in each of the other ways
+// the docs can be read: the adapter keeps every contract.
 func TestConformanceUnderOtherReadingsOfTheRule(t *testing.T) {
 	t.Parallel()
-	for name, rule := range map[string]bigcommercetest.ShiftRule{"none": bigcommercetest.ShiftNone, "lower-priority": bigcommercetest.ShiftLowerPriority} {
-		t.Run(name, func(t *testing.T) {
+	for _, r := range bigcommercetest.Readings()[1:] {
+		t.Run(r.String(), func(t *testing.T) {
 			t.Parallel()
 			shopimgtest.RunConformance(t, func(t *testing.T) (shopimg.ProductImages, string) {
-				f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithShiftRule(rule)})
+				f := newFixture(t, []bigcommercetest.Option{bigcommercetest.WithReading(r)})
 				return f.client.ProductImages(), "111"
 			})
 		})
 	}
+}
+
+// TestFaultConformance runs the network fault table on the client over its
+// fake server, and on the in-memory Fake with BigCommerceProfile: the same
+// faults, in the same vocabulary, give the same outcomes on both.
+func TestFaultConformance(t *testing.T) {
+	t.Parallel()
+	shopimgtest.RunFaultConformanceLikeFake(t, shopimgtest.BigCommerceProfile, func(t *testing.T) shopimgtest.FaultTarget {
+		f := newFixture(t, nil)
+		return shopimgtest.FaultTarget{Images: f.client.ProductImages(), ProductID: "111", Inject: f.srv.Inject, Clock: f.clock}
+	})
 }

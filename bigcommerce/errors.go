@@ -137,7 +137,7 @@ func text(raw json.RawMessage) string {
 	return buf.String()
 }
 
-// The quota headers (the API's rate-limit page).
+// The quota headers (from the vendor's rate-limit page).
 const (
 	headerRequestsLeft  = "X-Rate-Limit-Requests-Left"
 	headerRequestsQuota = "X-Rate-Limit-Requests-Quota"

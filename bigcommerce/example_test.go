@@ -56,8 +56,11 @@ func ExampleClient_ProductImages() {
 		}
 		ids = append(ids, img.ID)
 	}
-	// Back first: it becomes the thumbnail; front and side keep their order,
-	// so no other image is written.
+	// Back first: one PUT makes it the thumbnail with a sort_order below the
+	// others' (negative values are valid). Front and side are not written;
+	// the store shifts their sort_orders up by one, as its documented rule
+	// says. The adapter leaves gaps between the sort_orders it picks, so a
+	// store that does not shift still has room for later moves.
 	srv.Recorder().Reset()
 	if err := images.Reorder(ctx, "111", []string{ids[2], ids[0], ids[1]}); err != nil {
 		log.Fatal(err)
@@ -74,15 +77,15 @@ func ExampleClient_ProductImages() {
 	}
 	// Output:
 	// PUTs: 1
-	// 0 1003 back  main=true sort_order=0
+	// 0 1003 back  main=true sort_order=-16
 	// 1 1001 front main=false sort_order=1
-	// 2 1002 side  main=false sort_order=2
+	// 2 1002 side  main=false sort_order=17
 }
 
 func ExampleClient_ListImagesIter() {
 	srv := exampleServer()
 	defer srv.Close()
-	srv.AddProduct(222, make([]bigcommerce.Image, 5)...)
+	srv.AddProduct(222, make([]bigcommercetest.Image, 5)...)
 	client, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)

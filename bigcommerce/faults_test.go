@@ -2,6 +2,7 @@ package bigcommerce_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestCreateAnswered429IsRetried(t *testing.T) {
 	if s := f.clock.Slept(); s < 2*time.Second {
 		t.Errorf("slept %v, want at least X-Retry-After's 2s", s)
 	}
-	if imgs, _ := f.srv.Images(111); len(imgs) != 1 || imgs[0].ID.String() != img.ID {
+	if imgs, _ := f.srv.Images(111); len(imgs) != 1 || fmt.Sprint(imgs[0].ID) != img.ID {
 		t.Errorf("stored %+v, want the one image %s (the multipart body was resent whole)", imgs, img.ID)
 	}
 	// The retry resent the whole file.
@@ -79,7 +80,7 @@ func TestCreateAnswered429IsRetried(t *testing.T) {
 func TestPutsRetryAfterServerErrors(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
-	f.srv.AddProduct(3, bigcommerce.Image{SortOrder: 0, IsThumbnail: true}, bigcommerce.Image{SortOrder: 1}, bigcommerce.Image{SortOrder: 2})
+	f.srv.AddProduct(3, bigcommercetest.Image{SortOrder: 0, IsThumbnail: true}, bigcommercetest.Image{SortOrder: 1}, bigcommercetest.Image{SortOrder: 2})
 	f.srv.Faults().Add(bigcommercetest.Fault{Method: "PUT", Path: "*", Status: 503, Times: 2})
 	if err := f.client.ProductImages().Reorder(ctx, "3", []string{"1001", "1003", "1002"}); err != nil {
 		t.Fatal(err)

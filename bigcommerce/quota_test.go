@@ -33,7 +33,7 @@ func TestLongRunStaysWithinTheQuota(t *testing.T) {
 				pids := make([]bigcommerce.ProductID, 8)
 				for k := range pids {
 					pids[k] = bigcommerce.ProductID(500 + 10*w + k)
-					f.srv.AddProduct(pids[k])
+					f.srv.AddProduct(int64(pids[k]))
 				}
 				wg.Go(func() {
 					for i := range perWorker {

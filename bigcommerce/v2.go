@@ -84,9 +84,9 @@ func (t *V2Time) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// V2Image is a product image as the legacy v2 API returns it, with v2 field
-// names (the archived v2 reference). Only ImageFile, IsThumbnail, SortOrder
-// and Description are writable.
+// V2Image is a product image as the v2 API returns it, with v2 field names
+// (the archived v2 reference). Only ImageFile, IsThumbnail, SortOrder and
+// Description are writable.
 type V2Image struct {
 	// ID is the image's ID (read-only).
 	ID ImageID `json:"id"`
@@ -157,8 +157,8 @@ type V2CreateImageRequest struct {
 	SortOrder *int `json:"sort_order,omitempty"`
 	// Description is the image's description.
 	Description string `json:"description,omitempty"`
-	// ProductID, when set, is sent as product_id. An old v2 page lists it
-	// as a mandatory field of the POST, while the archived v2 reference
+	// ProductID, when set, is sent as product_id. An older description of
+	// v2 lists it as a mandatory field of the POST, while the v2 reference
 	// lists it as read-only and says sending a read-only field fails; the
 	// product is in the path either way, so it is not sent by default.
 	ProductID ProductID `json:"product_id,omitempty"`
@@ -324,10 +324,10 @@ func (s *V2Service) DeleteAllImages(ctx context.Context, productID ProductID, op
 
 // CountImages returns the number of product images in the whole store.
 //
-// An old v2 page describes a per-product GET
-// /products/{id}/images/count.json; the archived v2 reference has only this
-// store-wide endpoint, and even the old page's own description of the
-// per-product path says "a total number of images in the store". The
+// An older description of v2 has a per-product GET
+// /products/{id}/images/count.json; the v2 reference has only this
+// store-wide endpoint, and even that description of the per-product path
+// says "a total number of images in the store". The
 // store-wide path is the one used.
 //
 // GET /stores/{store_hash}/v2/products/images/count.

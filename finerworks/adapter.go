@@ -67,6 +67,7 @@ func (d *driver) Capabilities() shopimg.Capabilities {
 	return shopimg.Capabilities{
 		List: true, AddFromURL: true, Update: true, Delete: true,
 		BatchUpdate: true, MaxPerCall: MaxUpdateImagesPerCall,
+		KeepsSourceURL: true, // the image's URIs are the hosted URL it was added from
 	}
 }
 

@@ -29,7 +29,7 @@ var followUpCauses = []struct {
 // addedScenario is a product with one unknown image, and a desired gallery
 // of three images to add before it.
 func addedScenario(fake *shopimgtest.Fake, pid string) scenario {
-	sc := scenario{current: fake.Seed(pid, shopimg.Image{URL: "https://elsewhere.example/x.jpg", Alt: "by hand"})}
+	sc := scenario{current: fake.Seed(pid, shopimg.Image{URL: "https://elsewhere.example/x.jpg", Alt: "by hand"}), rewritesURLs: !fake.Capabilities().KeepsSourceURL}
 	for _, k := range []string{"a", "b", "c"} {
 		sc.desired = append(sc.desired, imagesync.Entry{Key: k, SourceURL: "https://pim.example.com/" + k + ".jpg", Alt: "alt " + k})
 	}

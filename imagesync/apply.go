@@ -34,6 +34,18 @@ func (s *Syncer) clock() shopimg.Clock {
 	return s.Clock
 }
 
+// WriteCounter is implemented by adapters that count the write requests
+// they send for each product (package bigcommerce's does: its moves can
+// need more requests than the common model counts on a store that applies
+// sort_order otherwise than documented). When a Target's Images implements
+// it, a sync reports the write requests actually sent, fix-ups and retries
+// included, in Op.Writes and Result.Writes; otherwise the cost model's
+// count.
+type WriteCounter interface {
+	// WriteRequests returns the write requests sent so far for the product.
+	WriteRequests(productID string) int
+}
+
 // Result is what a sync of one product did.
 type Result struct {
 	// Ref is the product.
@@ -43,7 +55,9 @@ type Result struct {
 	// Done are the operations carried out, in order, with the positions
 	// and orders actually sent.
 	Done []Op `json:"done"`
-	// Writes is the platform write calls made (the Writes of Done).
+	// Writes is the platform write calls made: the Writes of Done, or, on
+	// a target whose Images is a WriteCounter, the write requests it sent
+	// (those of an operation that failed included).
 	Writes int `json:"writes"`
 	// Drift is the plan's drift and any met while applying it (a write the
 	// platform refused for that image alone, e.g. a source URL it could not
@@ -188,10 +202,17 @@ func sameGallery(a, b []shopimg.Image) bool {
 func (s *Syncer) apply(ctx context.Context, t Target, p *Plan) (*Result, error) {
 	x := &executor{
 		s: s, t: t, p: p, caps: p.g.in.Caps,
-		gal: newGallery(p.g.start, p.g.rankOf),
-		res: &Result{Ref: p.Ref, Plan: p, Done: []Op{}, Drift: slices.Clone(p.Drift)},
+		gal:     newGallery(p.g.start, p.g.rankOf),
+		res:     &Result{Ref: p.Ref, Plan: p, Done: []Op{}, Drift: slices.Clone(p.Drift)},
+		flagged: !p.g.unflagged,
 	}
+	x.counter, _ = t.Images.(WriteCounter)
+	start := x.written()
+	x.mark = start
 	err := x.run(ctx)
+	if x.counter != nil {
+		x.res.Writes = x.written() - start
+	}
 	x.res.Err = err
 	return x.res, err
 }
@@ -206,6 +227,21 @@ type executor struct {
 	caps shopimg.Capabilities
 	gal  gallery
 	res  *Result
+	// flagged: the gallery's first image is marked main.
+	flagged bool
+	// counter counts the target's write requests (nil: it does not); mark
+	// is its count before the current operation.
+	counter WriteCounter
+	mark    int
+}
+
+// written returns the target's write requests so far (0 without a
+// counter).
+func (x *executor) written() int {
+	if x.counter == nil {
+		return 0
+	}
+	return x.counter.WriteRequests(x.p.Ref.Product)
 }
 
 func (x *executor) run(ctx context.Context) error {
@@ -246,6 +282,7 @@ func (x *executor) run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("imagesync: %s: %w", x.p.Ref, err)
 		}
+		x.mark = x.written()
 		var err error
 		switch op.Kind {
 		case OpDelete:
@@ -280,6 +317,10 @@ func (x *executor) record(ctx context.Context, c Change) error {
 }
 
 func (x *executor) done(op Op) {
+	if x.counter != nil {
+		op.Writes = x.written() - x.mark
+		x.mark = x.written()
+	}
 	x.res.Done = append(x.res.Done, op)
 	x.res.Writes += op.Writes
 }
@@ -345,6 +386,28 @@ func (x *executor) delete(ctx context.Context, op Op) error {
 		}
 	}
 	x.done(op)
+	if n.ident() == x.p.g.pin && len(x.gal.nodes) > 0 {
+		return x.ensureMain(ctx)
+	}
+	return nil
+}
+
+// ensureMain makes the first image main after the main image was deleted
+// last (see pinMain): most stores pass the flag on to it, which costs
+// nothing, as the plan counts; one that passes it to no image gets a write
+// (the guard sends nothing where the first image is main already). The
+// write is reported only where the target counts its requests.
+func (x *executor) ensureMain(ctx context.Context) error {
+	if !x.caps.SetMain {
+		return nil
+	}
+	n := x.gal.nodes[0]
+	if _, err := x.t.Images.Update(ctx, x.p.Ref.Product, n.id, shopimg.ImageUpdate{Main: new(true)}); err != nil {
+		return x.fail(Op{Kind: OpUpdate, Ref: n.ref(), Main: true}, DriftOrder, n.ref(), err)
+	}
+	if x.written() > x.mark {
+		x.done(Op{Kind: OpUpdate, Ref: n.ref(), Position: new(0), Main: true, Reason: "the store passed the main image's flag to no image"})
+	}
 	return nil
 }
 
@@ -395,6 +458,9 @@ func (x *executor) add(ctx context.Context, op Op) error {
 	}
 	x.gal.insert(pos, n)
 	op.Position, op.Main = new(pos), pos == 0 && x.caps.HasMain()
+	if op.Main {
+		x.flagged = true
+	}
 	x.done(op)
 	return nil
 }
@@ -420,6 +486,7 @@ func (x *executor) update(ctx context.Context, op Op) error {
 		u.Alt = new(op.Alts[0].To)
 	}
 	pos := x.gal.index(n)
+	placed := op.Position != nil || op.Main // the op gives the image a place
 	switch {
 	case op.Position != nil:
 		pos = x.gal.movePosition(n)
@@ -427,7 +494,8 @@ func (x *executor) update(ctx context.Context, op Op) error {
 		pos = 0
 	}
 	op.Position, op.Main = nil, false
-	if pos != x.gal.index(n) {
+	switch {
+	case pos != x.gal.index(n):
 		what = DriftOrder
 		if x.caps.Reorder {
 			u.Position = new(pos)
@@ -436,6 +504,10 @@ func (x *executor) update(ctx context.Context, op Op) error {
 			u.Main = new(true)
 		}
 		op.Position, op.Main = new(pos), pos == 0 && x.caps.HasMain()
+	case pos == 0 && !x.flagged && x.caps.SetMain && placed:
+		// First already, but not marked main.
+		what, u.Main = DriftOrder, new(true)
+		op.Position, op.Main = new(0), true
 	}
 	if u.IsZero() {
 		return nil
@@ -448,6 +520,9 @@ func (x *executor) update(ctx context.Context, op Op) error {
 	}
 	if op.Position != nil {
 		x.gal.move(n, pos)
+	}
+	if op.Main {
+		x.flagged = true
 	}
 	op.Ref = n.ref()
 	x.done(op)
@@ -467,13 +542,16 @@ func (x *executor) reorder(ctx context.Context, op Op) error {
 	fin := x.gal.sorted()
 	cur, order := ids(x.gal.nodes), ids(fin)
 	cost := x.caps.ReorderCost(cur, order)
+	if !x.flagged && len(order) > 0 && order[0] == cur[0] && x.caps.HasMain() {
+		cost++ // the Reorder also makes the first image main
+	}
 	if cost == 0 {
 		return nil
 	}
 	if err := x.t.Images.Reorder(ctx, x.p.Ref.Product, order); err != nil {
 		return x.fail(op, DriftOrder, Ref{}, err)
 	}
-	x.gal.nodes = fin
+	x.gal.nodes, x.flagged = fin, true
 	op.Order, op.Writes = refs(fin), cost
 	x.done(op)
 	return nil
@@ -506,7 +584,7 @@ func (x *executor) batch(ctx context.Context, op Op) error {
 	}
 	fin := x.gal.sorted()
 	cur, order := ids(x.gal.nodes), ids(fin)
-	if op.Order != nil && !slices.Equal(cur, order) {
+	if op.Order != nil && (!slices.Equal(cur, order) || !x.flagged) {
 		b.Order = order
 		for i := range cur {
 			if cur[i] != order[i] {
@@ -522,7 +600,7 @@ func (x *executor) batch(ctx context.Context, op Op) error {
 	}
 	op.Alts, op.Order = alts, nil
 	if b.Order != nil {
-		x.gal.nodes = fin
+		x.gal.nodes, x.flagged = fin, true
 		op.Order = refs(fin)
 	}
 	for _, a := range alts {

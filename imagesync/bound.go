@@ -42,7 +42,10 @@ import (
 //     call to do so.
 //     Where the main image is a flag and the final main image is one to
 //     add, that add comes first and takes the flag, so the images already
-//     there keep their main image and pay no write for a new one.
+//     there keep their main image and pay no write for a new one. Where
+//     the listing shows no main image (Current[0].Main is false on a
+//     platform that has one), the final first image costs a write to
+//     become main even if it is already first.
 //
 // A plan's Writes always equals LowerBound (the planner picks the same
 // cheapest strategy), and applying it on a shopimgtest.Fake costs exactly
@@ -100,15 +103,23 @@ func LowerBound(in Input) (int, error) {
 	}
 	fin := slices.Clone(cur)
 	slices.SortStableFunc(fin, func(a, b node) int { return g.rankOf(a) - g.rankOf(b) })
+	flag := needsFlag(g, cur, fin)
 	if in.Caps.Reorder {
-		_, c := modifyCost(in.Caps, identsOf(cur), identsOf(fin), changed)
+		_, c := modifyCost(in.Caps, identsOf(cur), identsOf(fin), changed, flag)
 		return writes + c, nil
 	}
-	if in.Caps.SetMain && len(fin) > 0 && fin[0].ident() != cur[0].ident() {
+	if in.Caps.SetMain && len(fin) > 0 && (fin[0].ident() != cur[0].ident() || flag) {
 		writes++
 		delete(changed, fin[0].ident())
 	}
 	return writes + altCost(in.Caps, len(changed)), nil
+}
+
+// needsFlag reports whether the final first image, already first in cur,
+// must be written to become main: the listing showed no main image, and no
+// add takes the flag first.
+func needsFlag(g *goal, cur, fin []node) bool {
+	return g.unflagged && len(fin) > 0 && len(cur) > 0 && fin[0].id != "" && fin[0].ident() == cur[0].ident()
 }
 
 // altCost is the writes n alt changes cost alone.

@@ -78,6 +78,7 @@ func crashScenarioWith(seedFn func([]shopimg.Image) []shopimg.Image, caps shopim
 		sc.desired = append(sc.desired, e)
 	}
 	sc.desired = append(sc.desired, keep(3, "new alt 3"), keep(1, "old 1"))
+	sc.rewritesURLs = !caps.KeepsSourceURL
 	return sc
 }
 
@@ -470,9 +471,9 @@ var vendorCrashMakers = []struct {
 			return imagesync.Target{Platform: "bigcommerce", Store: srv.StoreHash(), Images: c.ProductImages()}
 		}
 		seed := func(imgs []shopimg.Image) []shopimg.Image {
-			var bc []bigcommerce.Image
+			var bc []bigcommercetest.Image
 			for i, img := range imgs {
-				bc = append(bc, bigcommerce.Image{ImageURL: img.URL, Description: img.Alt, SortOrder: i, IsThumbnail: i == 0})
+				bc = append(bc, bigcommercetest.Image{ImageURL: img.URL, Description: img.Alt, SortOrder: i, IsThumbnail: i == 0})
 			}
 			srv.AddProduct(111, bc...)
 			return listed(t, target(same), "111")
@@ -494,9 +495,9 @@ var vendorCrashMakers = []struct {
 			return imagesync.Target{Platform: "threedcart", Store: srv.Credentials().SecureURL, Images: c.ProductImages()}
 		}
 		seed := func(imgs []shopimg.Image) []shopimg.Image {
-			var tc []threedcart.Image
+			var tc []threedcarttest.Image
 			for i, img := range imgs {
-				tc = append(tc, threedcart.Image{ImageGalleryFile: img.URL, ImageGalleryCaption: img.Alt, ImageGallerySorting: i + 1})
+				tc = append(tc, threedcarttest.Image{ImageGalleryFile: img.URL, ImageGalleryCaption: img.Alt, ImageGallerySorting: i + 1})
 			}
 			srv.AddProduct(9, tc...)
 			return listed(t, target(same), "9")

@@ -150,14 +150,15 @@ func ExampleMirror() {
 	s := &imagesync.Syncer{Store: imagesync.NewMemoryStore(), Policy: imagesync.Policy{Delete: imagesync.MirrorExact}}
 	res, _ := s.Sync(ctx, to, "1908", desired)
 	fmt.Println("writes:", res.Writes)
+	// Salla fetches the images and serves its own copies.
 	for _, img := range dst.Images("1908") {
 		fmt.Println(img.URL, img.Alt)
 	}
 	// Output:
 	// shoptet/eshop.cz/guid-1/1
 	// writes: 2
-	// https://cdn.myshoptet.com/1.jpg Front
-	// https://cdn.myshoptet.com/2.jpg Back
+	// https://cdn.salla.sa/shopimgtest/1.jpg Front
+	// https://cdn.salla.sa/shopimgtest/2.jpg Back
 }
 
 // Run syncs many products, a bounded number at a time, and reports.

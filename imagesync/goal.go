@@ -137,6 +137,11 @@ type goal struct {
 	// deleted only once the others are in order, so that the image after
 	// it becomes main without a write (see pinMain). Empty otherwise.
 	pin string
+	// unflagged: the platform has a main image, and the listing's first
+	// image is not marked Main (a BigCommerce product whose thumbnail was
+	// deleted, or sits further down): making the final first image main
+	// costs a write even where it is already first.
+	unflagged bool
 }
 
 // rankOf returns a node's index in the final gallery. An image that is not
@@ -171,7 +176,9 @@ func analyze(in Input) (*goal, error) {
 	if in.Policy.Delete == DeleteCreated {
 		g.releaseUncreated(ids)
 	}
-	if in.Policy.AdoptExisting {
+	if in.Policy.AdoptExisting && in.Caps.KeepsSourceURL {
+		// Only where the platform lists an image under the URL it was
+		// added from.
 		g.adoptBySource(ids)
 	}
 	existing, tail := g.sortCurrent(ids)
@@ -179,6 +186,7 @@ func analyze(in Input) (*goal, error) {
 	for i, n := range g.final {
 		g.rank[n.ident()] = i
 	}
+	g.unflagged = in.Caps.HasMain() && len(in.Current) > 0 && !in.Current[0].Main
 	g.pin = pinMain(in.Caps, g)
 	return g, nil
 }
@@ -402,9 +410,10 @@ func (g *goal) fixAlt(n node, alt string) {
 // behind it are ordered as if the main image stayed. Not when an added
 // image becomes main (it takes the flag itself, see mainAddFirst), nor
 // where adds only append and the limit of images leaves no room for the
-// main image while they are added.
+// main image while they are added, nor when the listing shows no main image
+// (there is no flag to pass on).
 func pinMain(caps shopimg.Capabilities, g *goal) string {
-	if !caps.MainIsFlag || !caps.Reorder || caps.BatchReorder || len(g.start) == 0 || mainAddFirst(caps, g) {
+	if !caps.MainIsFlag || !caps.Reorder || caps.BatchReorder || len(g.start) == 0 || mainAddFirst(caps, g) || g.unflagged {
 		return ""
 	}
 	m := g.start[0]

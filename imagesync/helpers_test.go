@@ -78,7 +78,9 @@ func srcURL(i int) string { return fmt.Sprintf("https://pim.example.com/assets/u
 // randomScenario seeds fake's product pid with a random gallery of up to
 // maxImages images and returns the scenario.
 func randomScenario(rng *rand.Rand, fake *shopimgtest.Fake, pid string, maxImages int) scenario {
-	return randomScenarioWith(rng, func(imgs []shopimg.Image) []shopimg.Image { return fake.Seed(pid, imgs...) }, maxImages)
+	sc := randomScenarioWith(rng, func(imgs []shopimg.Image) []shopimg.Image { return fake.Seed(pid, imgs...) }, maxImages)
+	sc.rewritesURLs = !fake.Capabilities().KeepsSourceURL
+	return sc
 }
 
 // randomScenarioWith is randomScenario with a product seeded by seed, which

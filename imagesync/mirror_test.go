@@ -232,7 +232,7 @@ func TestRecoverOnBigCommerce(t *testing.T) {
 	desired[3].SourceURL, desired[3].File = "", shopimg.FileFromBytes("detail.png", []byte("\x89PNG fake"))
 	for _, k := range []int{0, 3, 5} { // a URL add, a file upload, the last one
 		srv.Faults().Clear()
-		product := bigcommerce.ProductID(200 + k)
+		product := int64(200 + k)
 		srv.AddProduct(product)
 		pid := fmt.Sprint(product)
 		s := &imagesync.Syncer{Store: imagesync.NewMemoryStore()}

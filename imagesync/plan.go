@@ -1,6 +1,7 @@
 package imagesync
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/shopimg/shopimg"
@@ -252,11 +253,23 @@ const (
 // modifyCost returns the cheapest strategy to turn the images cur (idents,
 // current order) into fin (the same idents, final order) with the alt
 // changes changed, on a platform that can reorder, and its cost in writes.
-// Ties go to Reorder, then to the batch: the adapter's own reorder knows
-// the platform best.
-func modifyCost(caps shopimg.Capabilities, cur, fin []string, changed map[string]bool) (strategy, int) {
-	if slices.Equal(cur, fin) && len(changed) == 0 {
+// With flag, fin[0] (first in cur too) must also be made main, a write of
+// its own. Ties go to Reorder, then to the batch: the adapter's own reorder
+// knows the platform best.
+func modifyCost(caps shopimg.Capabilities, cur, fin []string, changed map[string]bool, flag bool) (strategy, int) {
+	if slices.Equal(cur, fin) && len(changed) == 0 && !flag {
 		return byReorder, 0
+	}
+	if flag {
+		// The Reorder's write on fin[0] is one call, its alt change
+		// another; one batch call or one update carries both.
+		c := maps.Clone(changed)
+		c[fin[0]] = true
+		best, cost := modifyCost(caps, cur, fin, c, false)
+		if r := caps.ReorderCost(cur, fin) + 1 + altCost(caps, len(changed)); r <= cost {
+			best, cost = byReorder, r
+		}
+		return best, cost
 	}
 	best, cost := byReorder, caps.ReorderCost(cur, fin)+altCost(caps, len(changed))
 	if caps.BatchUpdate {
@@ -310,6 +323,9 @@ type builder struct {
 	caps shopimg.Capabilities
 	gal  gallery
 	ops  []Op
+	// flagged: the gallery's first image is marked main (it was listed so,
+	// or an op made it main).
+	flagged bool
 }
 
 func (b *builder) build() {
@@ -318,6 +334,7 @@ func (b *builder) build() {
 	b.ops = append(b.ops, g.discards...)
 	b.ops = append(b.ops, g.adopts...)
 	b.gal = newGallery(g.start, g.rankOf)
+	b.flagged = !g.unflagged
 	var pinned []Op // the pinned main image's delete, after modify
 	for _, d := range g.deletes {
 		if n := newNode(d.Ref.ImageID, d.Ref.Key, ""); n.ident() == g.pin {
@@ -368,6 +385,9 @@ func (b *builder) addAll(adds []int) {
 		b.gal.insert(pos, n)
 		b.ops = append(b.ops, Op{Kind: OpAdd, Ref: n.ref(), Source: e.source(), Alt: e.Alt,
 			Position: new(pos), Main: pos == 0 && b.caps.HasMain(), Writes: 1})
+		if pos == 0 && b.caps.HasMain() {
+			b.flagged = true
+		}
 	}
 }
 
@@ -401,42 +421,57 @@ func (b *builder) modify() {
 	changed, set := b.altChanges()
 	fin := b.gal.sorted()
 	cur, finIDs := b.gal.idents(), identsOf(fin)
-	if slices.Equal(cur, finIDs) && len(changed) == 0 {
+	flag := !b.flagged && len(fin) > 0 && fin[0].id != "" && len(cur) > 0 && cur[0] == finIDs[0]
+	if slices.Equal(cur, finIDs) && len(changed) == 0 && !flag {
 		return
 	}
+	defer func() { b.flagged = b.flagged || b.caps.Reorder }()
 	if !b.caps.Reorder {
 		b.mainOnly(fin, changed)
 		return
 	}
-	how, _ := modifyCost(b.caps, cur, finIDs, set)
+	how, _ := modifyCost(b.caps, cur, finIDs, set, flag)
 	switch how {
 	case byBatch:
-		op := Op{Kind: OpBatch}
-		touched := len(changed)
-		if !slices.Equal(cur, finIDs) {
-			op.Order = refs(fin)
-			for i := range cur {
-				if cur[i] != finIDs[i] && !set[cur[i]] {
-					touched++
-				}
-			}
-		}
-		for _, n := range changed {
-			op.Alts = append(op.Alts, b.altChange(n))
-			b.setAlt(n)
-		}
-		op.Writes = b.caps.Calls(touched)
-		b.gal.nodes = b.gal.sorted()
-		b.ops = append(b.ops, op)
+		b.batch(fin, cur, finIDs, changed, set, flag)
 	case byUpdates:
-		b.updates(fin, set)
+		b.updates(fin, set, flag)
 	default:
-		if w := b.caps.ReorderCost(cur, finIDs); w > 0 {
+		w := b.caps.ReorderCost(cur, finIDs)
+		if flag {
+			w++ // the Reorder makes the first image main
+		}
+		if w > 0 {
 			b.ops = append(b.ops, Op{Kind: OpReorder, Order: refs(fin), Writes: w})
 			b.gal.nodes = b.gal.sorted()
 		}
 		b.alts(changed)
 	}
+}
+
+// batch plans one BatchUpdater call carrying the order fin (when it or the
+// main image changes) and the alt texts of changed.
+func (b *builder) batch(fin []node, cur, finIDs []string, changed []node, set map[string]bool, flag bool) {
+	op := Op{Kind: OpBatch}
+	touched := len(changed)
+	if flag && !set[finIDs[0]] {
+		touched++ // the order sent makes the first image main
+	}
+	if !slices.Equal(cur, finIDs) || flag {
+		op.Order = refs(fin)
+		for i := range cur {
+			if cur[i] != finIDs[i] && !set[cur[i]] {
+				touched++
+			}
+		}
+	}
+	for _, n := range changed {
+		op.Alts = append(op.Alts, b.altChange(n))
+		b.setAlt(n)
+	}
+	op.Writes = b.caps.Calls(touched)
+	b.gal.nodes = b.gal.sorted()
+	b.ops = append(b.ops, op)
 }
 
 // alts changes the alt texts of changed: in batches where the platform
@@ -466,8 +501,32 @@ func (b *builder) alts(changed []node) {
 // changes, the new main image is written first, made main; the old one then
 // stands second, and is never moved away from the first place (which would
 // cost a write on the image taking its place).
-func (b *builder) updates(fin []node, changed map[string]bool) {
-	forced := flagMain(b.caps, b.gal.idents(), identsOf(fin))
+func (b *builder) updates(fin []node, changed map[string]bool, flag bool) {
+	moving := b.moving(fin, changed, flagMain(b.caps, b.gal.idents(), identsOf(fin)) || flag)
+	for _, n := range fin {
+		op := Op{Kind: OpUpdate, Ref: n.ref(), Writes: 1}
+		if changed[n.ident()] {
+			op.Alts = []AltChange{b.altChange(n)}
+			b.setAlt(n)
+		}
+		if moving[n.ident()] {
+			if pos := b.gal.movePosition(n); pos != b.gal.index(n) {
+				b.gal.move(n, pos)
+				op.Position, op.Main = new(pos), pos == 0 && b.caps.HasMain()
+			} else if flag && n.ident() == fin[0].ident() {
+				op.Position, op.Main = new(0), true // made main where it stands
+			}
+		}
+		if op.Alts != nil || op.Position != nil {
+			b.ops = append(b.ops, op)
+		}
+	}
+}
+
+// moving returns the images an update-per-image plan moves: those outside
+// a heaviest increasing run of the gallery's ranks, weighting changed images
+// (written anyway) light, and the new main image when forced.
+func (b *builder) moving(fin []node, changed map[string]bool, forced bool) map[string]bool {
 	seq := make([]int, 0, len(b.gal.nodes))
 	weights := make([]int, 0, len(b.gal.nodes))
 	at := make([]int, 0, len(b.gal.nodes)) // index in the gallery of seq[i]
@@ -501,29 +560,14 @@ func (b *builder) updates(fin []node, changed map[string]bool) {
 			moving[b.gal.nodes[i].ident()] = true
 		}
 	}
-	for _, n := range fin {
-		op := Op{Kind: OpUpdate, Ref: n.ref(), Writes: 1}
-		if changed[n.ident()] {
-			op.Alts = []AltChange{b.altChange(n)}
-			b.setAlt(n)
-		}
-		if moving[n.ident()] {
-			if pos := b.gal.movePosition(n); pos != b.gal.index(n) {
-				b.gal.move(n, pos)
-				op.Position, op.Main = new(pos), pos == 0 && b.caps.HasMain()
-			}
-		}
-		if op.Alts != nil || op.Position != nil {
-			b.ops = append(b.ops, op)
-		}
-	}
+	return moving
 }
 
 // mainOnly handles a platform that cannot reorder: it makes the first image
 // main where the platform can set the main image, and fixes alt texts. The
 // order drift is reported by build.
 func (b *builder) mainOnly(fin []node, changed []node) {
-	if b.caps.SetMain && len(fin) > 0 && b.gal.index(fin[0]) != 0 {
+	if b.caps.SetMain && len(fin) > 0 && (b.gal.index(fin[0]) != 0 || !b.flagged) {
 		n := fin[0]
 		op := Op{Kind: OpUpdate, Ref: n.ref(), Main: true, Writes: 1}
 		if i := slices.IndexFunc(changed, func(x node) bool { return x.ident() == n.ident() }); i >= 0 {

@@ -59,7 +59,9 @@ type Policy struct {
 	// unknown image of the product whose URL equals the entry's SourceURL,
 	// instead of adding a copy. Use it to take over a product whose images
 	// were added before imagesync managed it, or after the Store was lost.
-	// It only helps on platforms that keep the source URL (3dcart, the
-	// in-memory fake); BigCommerce, for one, serves its own CDN URL.
+	// It applies only on platforms whose Capabilities say KeepsSourceURL
+	// (3dcart, FinerWorks): elsewhere (BigCommerce, Salla, Shoptet) an
+	// image's URL is the platform's own, so an equal URL proves nothing and
+	// nothing is adopted.
 	AdoptExisting bool `json:"adopt_existing,omitempty"`
 }

@@ -90,7 +90,7 @@ func (r quotaResult) String() string {
 func quotaSync(tb testing.TB, ctx context.Context, srv *bigcommercetest.Server, target imagesync.Target, clock shopimg.Clock, products int, opts imagesync.RunOptions) quotaResult {
 	tb.Helper()
 	for i := range products {
-		srv.AddProduct(bigcommerce.ProductID(1 + i))
+		srv.AddProduct(int64(1 + i))
 	}
 	s := &imagesync.Syncer{Store: imagesync.NewMemoryStore(), Clock: clock}
 	start := clock.Now()
@@ -216,7 +216,7 @@ func benchQuota(b *testing.B, latency time.Duration) {
 				b.Fatal(err)
 			}
 			for i := range products {
-				srv.AddProduct(bigcommerce.ProductID(1 + i))
+				srv.AddProduct(int64(1 + i))
 			}
 			all = append(all, store{srv: srv, clock: clock, start: clock.Now(),
 				target: imagesync.Target{Platform: "bigcommerce", Store: srv.StoreHash(), Images: c.ProductImages()}})

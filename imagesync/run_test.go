@@ -101,11 +101,11 @@ func vendorStores(t *testing.T) []vendorStore {
 	}
 	return []vendorStore{
 		{imagesync.Target{Platform: "bigcommerce", Store: bc.StoreHash(), Images: bcc.ProductImages()}, func(i int) string {
-			bc.AddProduct(bigcommerce.ProductID(1000 + i))
+			bc.AddProduct(int64(1000 + i))
 			return fmt.Sprint(1000 + i)
 		}},
 		{imagesync.Target{Platform: "threedcart", Store: tdc.Credentials().SecureURL, Images: tdcc.ProductImages()}, func(i int) string {
-			tdc.AddProduct(threedcart.CatalogID(1000 + i))
+			tdc.AddProduct(int64(1000 + i))
 			return fmt.Sprint(1000 + i)
 		}},
 	}

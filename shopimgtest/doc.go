@@ -4,7 +4,14 @@
 // For code that uses a shopimg.ProductImages: Fake is an in-memory
 // implementation whose capabilities can mimic any platform (the ...Profile
 // variables), with injectable faults (Fault) and call accounting (Calls,
-// Writes), so a unit test needs no server:
+// Writes), so a unit test needs no server. With a platform's profile it
+// behaves as that platform does where users look: it serves images from
+// the URLs the platform would (the source URL only where the platform keeps
+// it, Capabilities.KeepsSourceURL), and it fails as the platform's client
+// would under the same network faults (a status with Retry-After, a
+// dropped connection, a write before the failure, latency) and quota
+// (WithQuota) as the vendor fake servers take, since such calls go through
+// the module's HTTP core:
 //
 //	fake := shopimgtest.NewFake(shopimgtest.WithCapabilities(shopimgtest.ShoptetProfile))
 //	fake.AddProduct("p1")
@@ -28,6 +35,13 @@
 //			return client.ProductImages(), "111"
 //		})
 //	}
+//
+// RunFaultConformance is the table of network faults (in the vocabulary of
+// Fault, which the Fake and the vendor fakes' Inject share) that every
+// target must meet with the same outcome, and RunFaultConformanceLikeFake
+// checks that a vendor client on its fake and the Fake with the platform's
+// profile meet them alike. RunBehaviours runs a vendor fake's table of the
+// behaviours its platform documents.
 //
 // Package shopimgtest/fakestore is the engine under every vendor's fake
 // server (bigcommercetest, threedcarttest, ...): its Fault, Faults and

@@ -6,11 +6,12 @@ import "github.com/shopimg/shopimg"
 // for a Fake that behaves like one of them (WithCapabilities). The vendor
 // packages' tests check that their adapters report the same.
 var (
-	// FullProfile can do everything, with no limits.
+	// FullProfile can do everything, with no limits, and keeps the source
+	// URL of an image added from one.
 	FullProfile = shopimg.Capabilities{
 		List: true, AddFromURL: true, AddFromFile: true, AddAtPosition: true,
 		Update: true, Delete: true, Reorder: true, BatchReorder: true, SetMain: true,
-		BatchUpdate: true,
+		BatchUpdate: true, KeepsSourceURL: true,
 	}
 
 	// ThreeDCartProfile is 3dcart / Shift4Shop: URL or path adds only, no
@@ -19,16 +20,19 @@ var (
 	// gallery (the first image by sorting is reported as main). Adds append:
 	// how the API treats a POST whose ImageGallerySorting collides with an
 	// existing image is undocumented, and a reorder costs one call anyway.
+	// ImageGalleryFile keeps the path or URL an image was added with.
 	ThreeDCartProfile = shopimg.Capabilities{
 		List: true, AddFromURL: true,
 		Update: true, Reorder: true, BatchReorder: true, BatchUpdate: true,
+		KeepsSourceURL: true,
 	}
 
 	// BigCommerceProfile is BigCommerce v3: URL and file adds with
 	// sort_order and is_thumbnail, per-image sort_order moves, the main image
 	// being the one flagged is_thumbnail (MainIsFlag: a new main image costs
 	// a PUT on it, which also gives it the lowest sort_order), 1000 images
-	// per product.
+	// per product. Images are served from the store's CDN, never from the
+	// URL they were added from.
 	BigCommerceProfile = shopimg.Capabilities{
 		List: true, AddFromURL: true, AddFromFile: true, AddAtPosition: true,
 		Update: true, Delete: true, Reorder: true, SetMain: true,
@@ -43,6 +47,8 @@ var (
 	// new main image the lowest sort of the pictures. A gallery's videos
 	// are not listed, are never written, and keep their places when the
 	// pictures move.
+	// Images are served from Salla's CDN (cdn.salla.sa), not from the
+	// URL given.
 	SallaProfile = shopimg.Capabilities{
 		List: true, AddFromURL: true, AddFromFile: true, AddAtPosition: true,
 		Update: true, Delete: true, Reorder: true, SetMain: true,
@@ -51,7 +57,8 @@ var (
 
 	// ShoptetProfile is Shoptet: asynchronous URL adds with priority, one
 	// PATCH of up to 100 images for priorities and descriptions, the main
-	// image being the one with the lowest priority.
+	// image being the one with the lowest priority. Images are served under
+	// file names Shoptet gives them.
 	ShoptetProfile = shopimg.Capabilities{
 		List: true, AddFromURL: true, AddAtPosition: true,
 		Update: true, Delete: true, Reorder: true, BatchReorder: true, SetMain: true,
@@ -61,9 +68,11 @@ var (
 	// FinerWorksProfile is FinerWorks: an image library without order or
 	// main image; hosted-URL adds, batched title updates (at most 5 images a
 	// call, the add_images limit, taken as the safe reading for updates too).
+	// The library keeps the hosted URLs the caller registered.
 	FinerWorksProfile = shopimg.Capabilities{
 		List: true, AddFromURL: true,
 		Update: true, Delete: true, BatchUpdate: true, MaxPerCall: 5,
+		KeepsSourceURL: true,
 	}
 )
 

@@ -57,6 +57,7 @@ func (d *driver) Capabilities() shopimg.Capabilities {
 	return shopimg.Capabilities{
 		List: true, AddFromURL: true,
 		Update: true, Reorder: true, BatchReorder: true, BatchUpdate: true,
+		KeepsSourceURL: true,
 	}
 }
 

@@ -197,15 +197,15 @@ func second[T any](_ T, err error) error { return err }
 func TestDeleteIsUnsupportedAndSendsNothing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	before := e.srv.AddProduct(7, threedcart.Image{ImageGalleryFile: "a.jpg", ImageGallerySorting: 1}, threedcart.Image{ImageGalleryFile: "b.jpg", ImageGallerySorting: 2})
+	before := e.srv.AddProduct(7, threedcarttest.Image{ImageGalleryFile: "a.jpg", ImageGallerySorting: 1}, threedcarttest.Image{ImageGalleryFile: "b.jpg", ImageGallerySorting: 2})
 	if e.images.Capabilities().Delete {
 		t.Error("Capabilities().Delete is true")
 	}
 	ctx := context.Background()
 	for _, c := range []struct{ product, image string }{
-		{"7", before[0].ImageGalleryID.String()}, // an existing image
-		{"7", "999999"},                          // an unknown image
-		{"404", "1"},                             // an unknown product
+		{"7", fmt.Sprint(before[0].ImageGalleryID)}, // an existing image
+		{"7", "999999"}, // an unknown image
+		{"404", "1"},    // an unknown product
 	} {
 		err := e.images.Delete(ctx, c.product, c.image)
 		var ue *shopimg.UnsupportedError
@@ -237,9 +237,9 @@ func TestAddAppendsOnly(t *testing.T) {
 	ctx := context.Background()
 	// Images made in the store's admin: sortings with gaps and a tie.
 	e.srv.AddProduct(3,
-		threedcart.Image{ImageGalleryFile: "assets/b.jpg", ImageGallerySorting: 10},
-		threedcart.Image{ImageGalleryFile: "assets/a.jpg", ImageGallerySorting: 10},
-		threedcart.Image{ImageGalleryFile: "assets/c.jpg", ImageGallerySorting: 2},
+		threedcarttest.Image{ImageGalleryFile: "assets/b.jpg", ImageGallerySorting: 10},
+		threedcarttest.Image{ImageGalleryFile: "assets/a.jpg", ImageGallerySorting: 10},
+		threedcarttest.Image{ImageGalleryFile: "assets/c.jpg", ImageGallerySorting: 2},
 	)
 	at3 := shopimg.NewImage{SourceURL: "https://cdn.example.com/last.jpg", Position: new(3)}
 	img, err := e.images.Add(ctx, "3", at3)
@@ -313,7 +313,7 @@ func TestUnknownProductAndImage(t *testing.T) {
 	if _, err := e.images.Add(ctx, "404", shopimg.NewImage{SourceURL: "https://x.example/a.jpg"}); !errors.Is(err, shopimg.ErrNotFound) {
 		t.Errorf("Add to an unknown product: err = %v, want ErrNotFound", err)
 	}
-	e.srv.AddProduct(5, threedcart.Image{ImageGalleryFile: "a.jpg"})
+	e.srv.AddProduct(5, threedcarttest.Image{ImageGalleryFile: "a.jpg"})
 	b := e.images.(shopimg.BatchUpdater)
 	if _, err := b.UpdateImages(ctx, "5", shopimg.BatchUpdate{Alt: map[string]string{"999": "x"}}); !errors.Is(err, shopimg.ErrNotFound) {
 		t.Errorf("UpdateImages of an unknown image: err = %v, want ErrNotFound", err)

@@ -75,9 +75,9 @@ func rawList(hc *http.Client, base string, creds threedcart.Credentials, id thre
 func BenchmarkListOverhead(b *testing.B) {
 	for _, size := range []int{20, 200} {
 		e := newEnv(b, []threedcarttest.Option{threedcarttest.WithMaxRecords(-1)}, threedcart.WithPageSize(200))
-		imgs := make([]threedcart.Image, size)
+		imgs := make([]threedcarttest.Image, size)
 		for i := range imgs {
-			imgs[i] = threedcart.Image{ImageGalleryFile: fmt.Sprintf("assets/images/product-%d.jpg", i), ImageGalleryCaption: fmt.Sprintf("Caption %d", i), ImageGallerySorting: size - i}
+			imgs[i] = threedcarttest.Image{ImageGalleryFile: fmt.Sprintf("assets/images/product-%d.jpg", i), ImageGalleryCaption: fmt.Sprintf("Caption %d", i), ImageGallerySorting: size - i}
 		}
 		e.srv.AddProduct(1, imgs...)
 		hc, base, creds := e.srv.Client(), e.srv.URL, e.srv.Credentials()

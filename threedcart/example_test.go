@@ -53,11 +53,11 @@ func Example() {
 func Example_unsupported() {
 	srv := threedcarttest.NewServer()
 	defer srv.Close()
-	imgs := srv.AddProduct(7, threedcart.Image{ImageGalleryFile: "assets/images/shoe.jpg"})
+	imgs := srv.AddProduct(7, threedcarttest.Image{ImageGalleryFile: "assets/images/shoe.jpg"})
 	client, _ := srv.NewClient()
 	images := client.ProductImages()
 
-	err := images.Delete(context.Background(), "7", imgs[0].ImageGalleryID.String())
+	err := images.Delete(context.Background(), "7", fmt.Sprint(imgs[0].ImageGalleryID))
 	fmt.Println(errors.Is(err, shopimg.ErrUnsupported))
 	fmt.Println(err)
 	fmt.Println("requests sent:", len(srv.Recorder().Requests()))
@@ -73,9 +73,9 @@ func ExampleClient_ListImagesIter() {
 	srv := threedcarttest.NewServer()
 	defer srv.Close()
 	srv.AddProduct(42,
-		threedcart.Image{ImageGalleryFile: "assets/images/a.jpg", ImageGalleryCaption: "A", ImageGallerySorting: 2},
-		threedcart.Image{ImageGalleryFile: "assets/images/b.jpg", ImageGalleryCaption: "B", ImageGallerySorting: 1},
-		threedcart.Image{ImageGalleryFile: "assets/images/c.jpg", ImageGalleryCaption: "C", ImageGallerySorting: 3},
+		threedcarttest.Image{ImageGalleryFile: "assets/images/a.jpg", ImageGalleryCaption: "A", ImageGallerySorting: 2},
+		threedcarttest.Image{ImageGalleryFile: "assets/images/b.jpg", ImageGalleryCaption: "B", ImageGallerySorting: 1},
+		threedcarttest.Image{ImageGalleryFile: "assets/images/c.jpg", ImageGalleryCaption: "C", ImageGallerySorting: 3},
 	)
 	client, _ := srv.NewClient(threedcart.WithPageSize(2))
 
@@ -100,8 +100,8 @@ func ExampleClient_ProductImages_batch() {
 	srv := threedcarttest.NewServer()
 	defer srv.Close()
 	srv.AddProduct(5,
-		threedcart.Image{ImageGalleryFile: "https://cdn.example.com/1.jpg", ImageGallerySorting: 1},
-		threedcart.Image{ImageGalleryFile: "https://cdn.example.com/2.jpg", ImageGallerySorting: 2},
+		threedcarttest.Image{ImageGalleryFile: "https://cdn.example.com/1.jpg", ImageGallerySorting: 1},
+		threedcarttest.Image{ImageGalleryFile: "https://cdn.example.com/2.jpg", ImageGallerySorting: 2},
 	)
 	client, _ := srv.NewClient()
 	batch := client.ProductImages().(shopimg.BatchUpdater)

@@ -73,9 +73,9 @@ func TestRateLimitedPostIsRetried(t *testing.T) {
 func TestServerErrorOnPutIsRetried(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	imgs := e.srv.AddProduct(9, threedcart.Image{ImageGalleryFile: "a.jpg", ImageGallerySorting: 1}, threedcart.Image{ImageGalleryFile: "b.jpg", ImageGallerySorting: 2})
+	imgs := e.srv.AddProduct(9, threedcarttest.Image{ImageGalleryFile: "a.jpg", ImageGallerySorting: 1}, threedcarttest.Image{ImageGalleryFile: "b.jpg", ImageGallerySorting: 2})
 	e.srv.Faults().Add(threedcarttest.Fault{Method: "PUT", Path: threedcarttest.ImagesPath(9), Status: http.StatusServiceUnavailable, Times: 2})
-	err := e.images.Reorder(context.Background(), "9", []string{imgs[1].ImageGalleryID.String(), imgs[0].ImageGalleryID.String()})
+	err := e.images.Reorder(context.Background(), "9", []string{fmt.Sprint(imgs[1].ImageGalleryID), fmt.Sprint(imgs[0].ImageGalleryID)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestServerErrorOnPutIsRetried(t *testing.T) {
 func TestDroppedGetIsRetried(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	e.srv.AddProduct(9, threedcart.Image{ImageGalleryFile: "a.jpg"})
+	e.srv.AddProduct(9, threedcarttest.Image{ImageGalleryFile: "a.jpg"})
 	// Dropped twice: net/http itself resends a GET once on a reused
 	// connection.
 	e.srv.Faults().Add(threedcarttest.Fault{Method: "GET", Drop: true, Times: 2})
@@ -177,7 +177,7 @@ func TestWrongCredentialsAreUnauthorized(t *testing.T) {
 func TestFakeRoutesLikeASPNET(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	e.srv.AddProduct(9, threedcart.Image{ImageGalleryFile: "a.jpg"})
+	e.srv.AddProduct(9, threedcarttest.Image{ImageGalleryFile: "a.jpg"})
 	creds := e.srv.Credentials()
 	do := func(method, path, body string) (int, string) {
 		req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))

@@ -22,9 +22,9 @@ import (
 func TestIteratorListsEachImageOnce(t *testing.T) {
 	t.Parallel()
 	const total = 1001
-	images := make([]threedcart.Image, total)
+	images := make([]threedcarttest.Image, total)
 	for i := range images {
-		images[i] = threedcart.Image{ImageGalleryFile: fmt.Sprintf("assets/%d.jpg", i), ImageGallerySorting: total - i}
+		images[i] = threedcarttest.Image{ImageGalleryFile: fmt.Sprintf("assets/%d.jpg", i), ImageGallerySorting: total - i}
 	}
 	type variant struct {
 		base     int
@@ -54,7 +54,7 @@ func TestIteratorListsEachImageOnce(t *testing.T) {
 			stored := e.srv.AddProduct(77, images...)
 			var want []threedcart.ImageGalleryID
 			for _, img := range stored {
-				want = append(want, img.ImageGalleryID)
+				want = append(want, threedcart.ImageGalleryID(img.ImageGalleryID))
 			}
 			var got []threedcart.ImageGalleryID
 			for img, err := range e.client.ListImagesIter(context.Background(), 77, nil) {
@@ -119,9 +119,9 @@ func TestIteratorNeverSkipsOrRepeats(t *testing.T) {
 					stored := map[threedcart.CatalogID][]threedcart.ImageGalleryID{}
 					for _, n := range sizes {
 						pid := threedcart.CatalogID(100 + n)
-						imgs := srv.AddProduct(pid, make([]threedcart.Image, n)...)
+						imgs := srv.AddProduct(int64(pid), make([]threedcarttest.Image, n)...)
 						for _, img := range imgs {
-							stored[pid] = append(stored[pid], img.ImageGalleryID)
+							stored[pid] = append(stored[pid], threedcart.ImageGalleryID(img.ImageGalleryID))
 						}
 					}
 					// The two readings differ on the wire: offset 2 is the
@@ -162,7 +162,7 @@ func TestIteratorNeverSkipsOrRepeats(t *testing.T) {
 func TestIteratorStopsEarlyAndResumes(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil, threedcart.WithPageSize(10))
-	images := make([]threedcart.Image, 35)
+	images := make([]threedcarttest.Image, 35)
 	for i := range images {
 		images[i].ImageGalleryFile = fmt.Sprint(i)
 	}

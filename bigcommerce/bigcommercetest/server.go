@@ -1,76 +1,10 @@
-// Package bigcommercetest is a stateful fake of the BigCommerce product
-// image APIs, v3 catalog and legacy v2, for tests, examples and benchmarks
-// of code that uses package bigcommerce (or any BigCommerce client). It
-// speaks the wire protocol of the official v3 OpenAPI file and VENDORS.md
-// section 2:
-//
-//	GET    /stores/{hash}/v3/catalog/products/{product_id}/images?page=&limit=
-//	POST   /stores/{hash}/v3/catalog/products/{product_id}/images   (JSON image_url, or multipart image_file)
-//	GET    /stores/{hash}/v3/catalog/products/{product_id}/images/{image_id}
-//	PUT    /stores/{hash}/v3/catalog/products/{product_id}/images/{image_id}   (JSON, or multipart with an optional image_file)
-//	DELETE /stores/{hash}/v3/catalog/products/{product_id}/images/{image_id}
-//
-//	GET    /stores/{hash}/v2/products/{product_id}/images?page=&limit=
-//	POST   /stores/{hash}/v2/products/{product_id}/images
-//	DELETE /stores/{hash}/v2/products/{product_id}/images?page=&limit=
-//	GET    /stores/{hash}/v2/products/{product_id}/images/{id}
-//	PUT    /stores/{hash}/v2/products/{product_id}/images/{id}
-//	DELETE /stores/{hash}/v2/products/{product_id}/images/{id}
-//	GET    /stores/{hash}/v2/products/images/count
-//
-// (every v2 path also with a ".json" suffix). Both generations are views of
-// one catalogue, as on a real store.
-//
-// Documented behaviour it reproduces: the X-Auth-Token check (401), the
-// {data, meta} envelope with meta.pagination, limit up to 250 (413 above),
-// 204 for a product without images, 200 (not 201) for a v3 create, 201 for
-// a v2 create, one thumbnail per product, the sort_order shifting rule, at
-// most 1000 images per product, 8 MB per file, v2 field names and RFC 1123
-// dates, v3 error bodies {status, title, type[, errors]} and v2 error
-// arrays [{status, message[, details]}], and the store's fixed-window quota
-// (150 requests per 30 s by default) with the X-Rate-Limit-* headers on
-// every response and a 429 with X-Retry-After over quota.
-//
-// Where the vendor's material is silent the fake picks a reading, marked
-// [I]:
-//
-//   - sort_order: writing s (create or update) adds one to every other
-//     image's sort_order that is s or more (the documented rule read as an
-//     insertion; WithShiftRule picks other readings, to test a client's
-//     robustness). A create without sort_order goes after the last image
-//     [I: the spec's example has two images at 0, so the real default may be
-//     0].
-//   - The first image of a product becomes its thumbnail; is_thumbnail true
-//     moves the flag; is_thumbnail false on the thumbnail is ignored; when
-//     the thumbnail is deleted, the first remaining image by (sort_order,
-//     id) becomes the thumbnail [I].
-//   - Lists are sent by image ID, not by sort_order [I]: clients must sort.
-//     A page past the last is 200 with no data [I]. v2 answers 204 for an
-//     empty list too [I].
-//   - Over 1000 images, a bad image_url or sort_order is a 422; a file over
-//     the limit a 413 [I]. A v2 write with a read-only or unknown field is
-//     a 400 "The field 'x' is not supported by this resource." (VENDORS.md
-//     quotes it for image_url).
-//   - A PUT takes JSON or multipart/form-data, the two bodies the spec
-//     lists; a multipart PUT's image_file replaces the file [I] (the usage
-//     notes send new files through POST).
-//   - A v2 DELETE of the collection deletes one page (page, limit as for a
-//     list; 50 by default) [I].
-//   - The quota's reset header is rounded up to the millisecond and
-//     X-Retry-After up to the second, so a client that waits that long is
-//     never early [I]. The 429 body is a v3 error [I].
-//
-// The fake runs on shopimgtest/fakestore: it records every request (with
-// X-Auth-Token redacted), takes scripted faults (a status, a dropped
-// connection, latency, AfterApply) and uses an injectable clock for dates,
-// latency and the quota.
 package bigcommercetest
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,61 +12,92 @@ import (
 
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/bigcommerce"
+	"github.com/shopimg/shopimg/shopimgtest"
 	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 )
 
-// Fault is a scripted failure; add it with srv.Faults().Add.
+// Fault is a scripted failure; queue it with Server.Faults().Add. Its
+// fields (Method, Path, Skip, Times, Status, Header, Body, Latency, Drop,
+// AfterApply, Before) are documented on fakestore.Fault.
 type Fault = fakestore.Fault
 
-// RecordedRequest is one request the server received (srv.Recorder()).
+// RecordedRequest is one request the server received, as Server.Recorder
+// lists it.
 type RecordedRequest = fakestore.RecordedRequest
 
-// Redacted replaces the X-Auth-Token value in recorded requests.
+// Redacted replaces the access token wherever it appears in a recorded
+// request.
 const Redacted = fakestore.Redacted
 
-// Defaults of a new Server.
+// Defaults and documented limits.
 const (
 	// DefaultStoreHash is the store hash a new Server answers for.
 	DefaultStoreHash = "abc123"
 	// DefaultAccessToken is the X-Auth-Token a new Server accepts.
 	DefaultAccessToken = "fake-access-token"
 	// DefaultQuota is the requests per window of the Standard and Plus
-	// plans (VENDORS.md 2a).
+	// plans.
 	DefaultQuota = 150
 	// DefaultWindow is the length of a quota window, 30 s.
 	DefaultWindow = 30 * time.Second
+	// MaxImages is the most images a product may have.
+	MaxImages = 1000
+	// MaxUploadSize is the largest image file, in bytes ("up to 8 MB").
+	MaxUploadSize = 8_000_000
+	// DefaultPageLimit and MaxPageLimit are the default and the largest
+	// limit of a list.
+	DefaultPageLimit, MaxPageLimit = 50, 250
+	// MaxImageURLLength is the longest image_url accepted.
+	MaxImageURLLength = 255
+	// DefaultCDN is where the fake serves image files from.
+	DefaultCDN = "https://cdn11.bigcommerce.example"
 )
 
-// ShiftRule is how the server applies a written sort_order to the other
-// images.
-type ShiftRule int
-
-const (
-	// ShiftInsert adds one to every other image at or after the written
-	// sort_order, on every write of it (the default).
-	ShiftInsert ShiftRule = iota
-	// ShiftLowerPriority does so only when the write lowers the image's
-	// priority (a higher sort_order than before, or a create), the most
-	// literal reading of the docs.
-	ShiftLowerPriority
-	// ShiftNone stores sort_order as sent and shifts nothing.
-	ShiftNone
-)
+// Image is an image as the fake stores it and serves it on v3
+// (productImage_Full, with the JSON names of the spec, written apart from
+// package bigcommerce's), for seeding a product (AddProduct) and reading
+// the fake's state (Images). The URL fields are read-only: the fake
+// computes them.
+type Image struct {
+	// ID is the image's ID; AddProduct assigns the next one to zero.
+	ID int64 `json:"id"`
+	// ProductID is the product it belongs to (set by the fake).
+	ProductID int64 `json:"product_id"`
+	// ImageFile is the store-relative path of the file; AddProduct makes
+	// one up when empty.
+	ImageFile string `json:"image_file"`
+	// ImageURL is the URL the image was created from, if any.
+	ImageURL string `json:"image_url,omitempty"`
+	// IsThumbnail marks the product's thumbnail.
+	IsThumbnail bool `json:"is_thumbnail"`
+	// SortOrder places the image: lower first.
+	SortOrder int `json:"sort_order"`
+	// Description is the image's description (its alt text).
+	Description string `json:"description"`
+	// URLZoom is the CDN URL of the largest rendition (1280x1280).
+	URLZoom string `json:"url_zoom"`
+	// URLStandard is the CDN URL of the product-page rendition.
+	URLStandard string `json:"url_standard"`
+	// URLThumbnail is the CDN URL of the category-page rendition.
+	URLThumbnail string `json:"url_thumbnail"`
+	// URLTiny is the CDN URL of the smallest rendition.
+	URLTiny string `json:"url_tiny"`
+	// DateModified is when the image last changed, by the server's clock,
+	// to the second.
+	DateModified time.Time `json:"date_modified"`
+}
 
 // Option configures a Server.
 type Option func(*config)
 
 type config struct {
+	fakestore.Config
 	hash, token string
-	clock       shopimg.Clock
-	quota       int
+	quota       int // requests per window; < 0: no quota
 	window      time.Duration
 	maxImages   int
 	maxUpload   int64
-	maxRecords  int
-	maxBody     int64
-	firstID     int64
-	shift       ShiftRule
+	reading     Reading
 	cdn         string
 }
 
@@ -143,7 +108,7 @@ func WithStoreHash(h string) Option { return func(c *config) { c.hash = h } }
 func WithAccessToken(t string) Option { return func(c *config) { c.token = t } }
 
 // WithClock sets the clock of dates, fault latency and the quota.
-func WithClock(clock shopimg.Clock) Option { return func(c *config) { c.clock = clock } }
+func WithClock(clock shopimg.Clock) Option { return func(c *config) { c.Clock = clock } }
 
 // WithQuota sets the fixed-window quota: limit requests per window.
 func WithQuota(limit int, window time.Duration) Option {
@@ -153,68 +118,78 @@ func WithQuota(limit int, window time.Duration) Option {
 // WithoutQuota turns the quota and its headers off.
 func WithoutQuota() Option { return func(c *config) { c.quota = -1 } }
 
-// WithMaxImages sets the most images a product can have (default 1000).
+// WithMaxImages sets the most images a product can have (default
+// MaxImages).
 func WithMaxImages(n int) Option { return func(c *config) { c.maxImages = n } }
 
-// WithMaxUploadSize sets the largest file a multipart create takes (default
-// bigcommerce.DefaultMaxUploadSize, 8,000,000 bytes: "up to 8 MB").
+// WithMaxUploadSize sets the largest file a multipart write takes (default
+// MaxUploadSize).
 func WithMaxUploadSize(n int64) Option { return func(c *config) { c.maxUpload = n } }
 
 // WithMaxRecords keeps at most n recorded requests (negative: none, for
 // benchmarks); counts are kept regardless.
-func WithMaxRecords(n int) Option { return func(c *config) { c.maxRecords = n } }
+func WithMaxRecords(n int) Option { return func(c *config) { c.MaxRecords = n } }
 
 // WithMaxRecordedBody records at most n bytes of each request body
 // (negative: none).
-func WithMaxRecordedBody(n int64) Option { return func(c *config) { c.maxBody = n } }
+func WithMaxRecordedBody(n int64) Option { return func(c *config) { c.MaxRecordedBody = n } }
 
 // WithFirstImageID sets the first image ID the server assigns (default
 // 1001).
-func WithFirstImageID(id int64) Option { return func(c *config) { c.firstID = id } }
+func WithFirstImageID(id int64) Option { return func(c *config) { c.FirstID = id } }
 
 // WithShiftRule sets how a written sort_order moves the other images.
-func WithShiftRule(r ShiftRule) Option { return func(c *config) { c.shift = r } }
+func WithShiftRule(r ShiftRule) Option { return func(c *config) { c.reading.Shift = r } }
 
-// Server is a running fake. Its Recorder, Faults, Quota and Clock methods
-// come from the engine; Close shuts it down.
+// WithThumbnailRule sets what happens to the thumbnail flag when the
+// thumbnail is deleted.
+func WithThumbnailRule(r ThumbnailRule) Option { return func(c *config) { c.reading.Thumbnail = r } }
+
+// WithReading sets both readings of what the docs leave open.
+func WithReading(r Reading) Option { return func(c *config) { c.reading = r } }
+
+// WithCDN sets the base URL the image files are served from (default
+// DefaultCDN).
+func WithCDN(base string) Option { return func(c *config) { c.cdn = strings.TrimRight(base, "/") } }
+
+// Server is a running fake. Recorder, Faults, Quota, Clock and Client come
+// from the embedded engine; Close shuts it down.
 type Server struct {
 	*fakestore.Server
+	// URL is the server's base URL, "http://127.0.0.1:port", without a
+	// trailing slash: the client's base URL (bigcommerce.WithBaseURL).
+	// Request paths start with /stores/{hash}.
+	URL string
+
 	cfg config
 	cat *fakestore.Catalog[stored]
 }
 
-// stored is one image as the fake keeps it, with what both API
-// generations show.
-type stored struct {
-	ID, ProductID int64
-	SortOrder     int
-	IsThumbnail   bool
-	Description   string
-	ImageFile     string // store-relative path
-	ImageURL      string // the URL it was created from, if any
-	Size          int64  // bytes uploaded, for a file
-	Created       time.Time
-	Modified      time.Time
-}
-
-// NewServer starts a fake with no products. Call Close when done.
+// NewServer starts a fake with no products. Call Close when done. It
+// panics on a ShiftRule or ThumbnailRule that is not one of the constants.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
-		hash: DefaultStoreHash, token: DefaultAccessToken, clock: shopimg.SystemClock{},
-		quota: DefaultQuota, window: DefaultWindow, maxImages: bigcommerce.MaxImagesPerProduct,
-		maxUpload: bigcommerce.DefaultMaxUploadSize, firstID: 1001, cdn: "https://cdn.bigcommerce.example",
+		Config: fakestore.Config{FirstID: 1001},
+		hash:   DefaultStoreHash, token: DefaultAccessToken,
+		quota: DefaultQuota, window: DefaultWindow, maxImages: MaxImages,
+		maxUpload: MaxUploadSize, cdn: DefaultCDN,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s := &Server{cfg: cfg, cat: fakestore.NewCatalog[stored](fakestore.CatalogOptions{FirstID: cfg.firstID})}
-	fo := fakestore.Options{Clock: cfg.clock, MaxRecords: cfg.maxRecords, MaxRecordedBody: cfg.maxBody}
-	if cfg.quota >= 0 {
-		fo.Quota = &fakestore.FixedWindow{Limit: cfg.quota, Window: cfg.window}
-		fo.QuotaHeaders = quotaHeaders
-		fo.QuotaReject = rejectQuota
+	if cfg.Clock == nil {
+		cfg.Clock = shopimg.SystemClock{}
 	}
-	s.Server = fakestore.NewServer(http.HandlerFunc(s.serve), fo)
+	if r := cfg.reading; r.Shift < 0 || int(r.Shift) >= len(shiftTable) || r.Thumbnail < 0 || int(r.Thumbnail) >= len(thumbnailNames) {
+		panic("bigcommercetest: unknown reading " + r.String())
+	}
+	if cfg.quota >= 0 {
+		cfg.Quota = &fakestore.FixedWindow{Limit: cfg.quota, Window: cfg.window}
+	}
+	cfg.Secrets = append(cfg.Secrets, cfg.token)
+	s := &Server{cfg: cfg, cat: fakestore.NewCatalog[stored](cfg.CatalogOptions())}
+	s.Server = fakestore.NewServer(s.routes(), cfg.Options(quotaHeaders, rejectQuota))
+	s.URL = s.Server.URL
 	return s
 }
 
@@ -238,6 +213,9 @@ func (s *Server) StoreHash() string { return s.cfg.hash }
 // AccessToken returns the X-Auth-Token the server accepts.
 func (s *Server) AccessToken() string { return s.cfg.token }
 
+// Reading returns the readings of the docs the server follows.
+func (s *Server) Reading() Reading { return s.cfg.reading }
+
 // NewClient returns a bigcommerce client for this server: its URL, HTTP
 // client, clock, store hash and token, then opts.
 func (s *Server) NewClient(opts ...bigcommerce.Option) (*bigcommerce.Client, error) {
@@ -247,26 +225,26 @@ func (s *Server) NewClient(opts ...bigcommerce.Option) (*bigcommerce.Client, err
 
 // ImagesPath is the v3 path of a product's images, for Fault.Path and
 // Recorder().Count.
-func (s *Server) ImagesPath(id bigcommerce.ProductID) string {
-	return "/stores/" + s.cfg.hash + "/v3/catalog/products/" + id.String() + "/images"
+func (s *Server) ImagesPath(productID int64) string {
+	return "/stores/" + s.cfg.hash + "/v3/catalog/products/" + strconv.FormatInt(productID, 10) + "/images"
 }
 
 // ImagePath is the v3 path of one image.
-func (s *Server) ImagePath(id bigcommerce.ProductID, img bigcommerce.ImageID) string {
-	return s.ImagesPath(id) + "/" + img.String()
+func (s *Server) ImagePath(productID, imageID int64) string {
+	return s.ImagesPath(productID) + "/" + strconv.FormatInt(imageID, 10)
 }
 
 // AddProduct creates (or replaces) a product with the given images, stored
 // as given (ties, several thumbnails or none included, to model any state a
-// store may be in), except that an image without ID gets the next one. It
-// returns the images as stored, in v3 form.
-func (s *Server) AddProduct(id bigcommerce.ProductID, images ...bigcommerce.Image) []bigcommerce.Image {
-	now := s.cfg.clock.Now().UTC()
+// store may be in), except that an image without ID gets the next one and
+// one without ImageFile a made-up path. It returns the images as stored.
+func (s *Server) AddProduct(productID int64, images ...Image) []Image {
+	now := s.cfg.Now().UTC()
 	imgs := make([]stored, len(images))
-	out := make([]bigcommerce.Image, len(images))
+	out := make([]Image, len(images))
 	for i, in := range images {
 		st := stored{
-			ID: int64(in.ID), ProductID: int64(id), SortOrder: in.SortOrder, IsThumbnail: in.IsThumbnail,
+			ID: in.ID, ProductID: productID, SortOrder: in.SortOrder, IsThumbnail: in.IsThumbnail,
 			Description: in.Description, ImageFile: in.ImageFile, ImageURL: in.ImageURL, Created: now, Modified: now,
 		}
 		if st.ID == 0 {
@@ -276,24 +254,32 @@ func (s *Server) AddProduct(id bigcommerce.ProductID, images ...bigcommerce.Imag
 			st.ImageFile = filePath(st.ID, "seed.jpg")
 		}
 		imgs[i] = st
-		out[i] = s.v3(st)
+		out[i] = s.image(st)
 	}
-	s.cat.AddProduct(id.String(), imgs...)
+	s.cat.AddProduct(strconv.FormatInt(productID, 10), imgs...)
 	return out
 }
 
-// Images returns the product's images in v3 form, by ID, or an error if
-// there is no such product.
-func (s *Server) Images(id bigcommerce.ProductID) ([]bigcommerce.Image, error) {
-	imgs, err := s.cat.Images(id.String())
+// Images returns the product's images by ID, or an error if there is no
+// such product.
+func (s *Server) Images(productID int64) ([]Image, error) {
+	imgs, err := s.cat.Images(strconv.FormatInt(productID, 10))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]bigcommerce.Image, len(imgs))
+	out := make([]Image, len(imgs))
 	for i, st := range byID(imgs) {
-		out[i] = s.v3(st)
+		out[i] = s.image(st)
 	}
 	return out, nil
+}
+
+// SortedImages returns the product's images in the order the store keeps
+// them: by sort_order, then ID.
+func (s *Server) SortedImages(productID int64) ([]Image, error) {
+	imgs, err := s.Images(productID)
+	slices.SortStableFunc(imgs, func(a, b Image) int { return cmp.Compare(a.SortOrder, b.SortOrder) })
+	return imgs, err
 }
 
 // ImageCount returns the number of images in the whole store.
@@ -306,28 +292,82 @@ func (s *Server) ImageCount() int {
 	return n
 }
 
-// serve routes a request: the store and auth checks, then v3 or v2.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	segs := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	if len(segs) < 3 || segs[0] != "stores" || (segs[2] != "v3" && segs[2] != "v2") {
+// image renders a stored image as an Image.
+func (s *Server) image(img stored) Image {
+	return Image{
+		ID: img.ID, ProductID: img.ProductID, ImageFile: img.ImageFile, ImageURL: img.ImageURL,
+		IsThumbnail: img.IsThumbnail, SortOrder: img.SortOrder, Description: img.Description,
+		URLZoom: s.renditionURL(img, 1280, 1280), URLStandard: s.renditionURL(img, 560, 850),
+		URLThumbnail: s.renditionURL(img, 330, 500), URLTiny: s.renditionURL(img, 66, 100),
+		DateModified: img.Modified.Truncate(time.Second),
+	}
+}
+
+// routes returns the fake's routes. Every handler checks the store hash
+// and the token first (see guarded).
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	v3 := "/stores/{hash}/v3/catalog/products/{product_id}/images"
+	fakestore.Route(mux, v3, fakestore.Methods{
+		http.MethodGet:  s.guarded(false, s.list3),
+		http.MethodPost: s.guarded(false, s.create3),
+	}, s.guarded(false, notAllowed3))
+	fakestore.Route(mux, v3+"/{image_id}", fakestore.Methods{
+		http.MethodGet:    s.guarded(false, s.get3),
+		http.MethodPut:    s.guarded(false, s.update3),
+		http.MethodDelete: s.guarded(false, s.delete3),
+	}, s.guarded(false, notAllowed3))
+	for _, suffix := range []string{"", ".json"} {
+		v2 := "/stores/{hash}/v2/products/{product_id}/images"
+		fakestore.Route(mux, v2+suffix, fakestore.Methods{
+			http.MethodGet:    s.guarded(true, s.list2),
+			http.MethodPost:   s.guarded(true, s.create2),
+			http.MethodDelete: s.guarded(true, s.deletePage2),
+		}, s.guarded(true, notAllowed2))
+		fakestore.Route(mux, "/stores/{hash}/v2/products/images/count"+suffix, fakestore.Methods{
+			http.MethodGet: s.guarded(true, s.count2),
+		}, s.guarded(true, notAllowed2))
+	}
+	// {id} may end in ".json".
+	fakestore.Route(mux, "/stores/{hash}/v2/products/{product_id}/images/{id}", fakestore.Methods{
+		http.MethodGet:    s.guarded(true, s.get2),
+		http.MethodPut:    s.guarded(true, s.update2),
+		http.MethodDelete: s.guarded(true, s.delete2),
+	}, s.guarded(true, notAllowed2))
+	mux.HandleFunc("/stores/{hash}/v2/", s.guarded(true, func(w http.ResponseWriter, r *http.Request) {
+		writeV2Error(w, http.StatusNotFound, "The requested resource was not found.", nil)
+	}))
+	mux.HandleFunc("/stores/{hash}/v3/", s.guarded(false, func(w http.ResponseWriter, r *http.Request) {
 		writeV3Error(w, http.StatusNotFound, "Not Found", nil)
-		return
+	}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeV3Error(w, http.StatusNotFound, "Not Found", nil)
+	})
+	return mux
+}
+
+// guarded checks the store hash (another store is a 404, a guess) and the
+// token (401) before h, answering in the v2 or v3 error shape.
+func (s *Server) guarded(v2 bool, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if hash := r.PathValue("hash"); hash != s.cfg.hash {
+			s.writeError(w, v2, http.StatusNotFound, "Store not found", nil)
+			return
+		}
+		if r.Header.Get("X-Auth-Token") != s.cfg.token {
+			s.writeError(w, v2, http.StatusUnauthorized, "You are not authorized to access this resource. Check the X-Auth-Token header.", nil)
+			return
+		}
+		h(w, r)
 	}
-	v2 := segs[2] == "v2"
-	if segs[1] != s.cfg.hash {
-		// [I] An unknown store hash.
-		s.writeError(w, v2, http.StatusNotFound, "Store not found", nil)
-		return
-	}
-	if r.Header.Get("X-Auth-Token") != s.cfg.token {
-		s.writeError(w, v2, http.StatusUnauthorized, "You are not authorized to access this resource. Check the X-Auth-Token header.", nil)
-		return
-	}
-	if v2 {
-		s.serveV2(w, r, segs[3:])
-		return
-	}
-	s.serveV3(w, r, segs[3:])
+}
+
+func notAllowed3(w http.ResponseWriter, _ *http.Request) {
+	writeV3Error(w, http.StatusMethodNotAllowed, "Method Not Allowed", nil)
+}
+
+func notAllowed2(w http.ResponseWriter, _ *http.Request) {
+	writeV2Error(w, http.StatusMethodNotAllowed, "The requested method is not supported by this resource.", nil)
 }
 
 func (s *Server) writeError(w http.ResponseWriter, v2 bool, status int, msg string, fields map[string]string) {
@@ -357,195 +397,49 @@ func writeV2Error(w http.ResponseWriter, status int, msg string, details map[str
 	fakestore.WriteJSON(w, status, []any{item})
 }
 
-// parseID parses a positive decimal path segment.
-func parseID(seg string) (int64, bool) {
+// pathID parses the path value name: a positive decimal number, with an
+// optional ".json" on v2.
+func pathID(r *http.Request, name string, v2 bool) (int64, bool) {
+	seg := r.PathValue(name)
+	if v2 {
+		seg = strings.TrimSuffix(seg, ".json")
+	}
 	n, err := strconv.ParseInt(seg, 10, 64)
 	return n, err == nil && n > 0 && !strings.HasPrefix(seg, "+")
 }
 
-func byID(imgs []stored) []stored {
-	slices.SortFunc(imgs, func(a, b stored) int { return cmp.Compare(a.ID, b.ID) })
-	return imgs
-}
-
-// bySortOrder returns imgs in the order BigCommerce displays them.
-func bySortOrder(imgs []stored) []stored {
-	slices.SortFunc(imgs, func(a, b stored) int {
-		return cmp.Or(cmp.Compare(a.SortOrder, b.SortOrder), cmp.Compare(a.ID, b.ID))
+// Inject queues f, a network fault in the vocabulary the in-memory
+// shopimgtest.Fake also takes (a Status with RetryAfter, Drop, Apply for a
+// write that happens before the failure, Latency, Skip, Times), on the
+// requests a client sends for f.Call: List the GET of the product's images,
+// Add the POST, Update and Reorder the PUT of an image, Delete the DELETE,
+// CallAnyWrite any of those writes; any product when f.ProductID is empty.
+// A Status comes with a v3 error body. It panics for a fault with Err
+// (which only the in-memory Fake understands) or a call BigCommerce has no
+// request for (UpdateImages).
+func (s *Server) Inject(f shopimgtest.Fault) {
+	p, one, all := "/stores/"+s.cfg.hash+"/v3/catalog/products/*", "", ""
+	if f.ProductID != "" {
+		p = "/stores/" + s.cfg.hash + "/v3/catalog/products/" + url.PathEscape(f.ProductID) + "/images"
+		one, all = p+"/*", p+"*"
+	}
+	ft := f.WireFor(map[shopimgtest.Call]shopimgtest.Route{
+		shopimgtest.CallList: {Method: http.MethodGet, Path: p}, shopimgtest.CallAdd: {Method: http.MethodPost, Path: p},
+		shopimgtest.CallUpdate: {Method: http.MethodPut, Path: cmp.Or(one, p)}, shopimgtest.CallReorder: {Method: http.MethodPut, Path: cmp.Or(one, p)},
+		shopimgtest.CallDelete: {Method: http.MethodDelete, Path: cmp.Or(one, p)}, shopimgtest.CallAnyWrite: {Method: "POST,PUT,DELETE", Path: cmp.Or(all, p)},
 	})
-	return imgs
+	if f.Status != 0 {
+		ft.Header = addJSON(ft.Header)
+		ft.Body = fmt.Sprintf(`{"status":%d,"title":%q,"type":%q}`, f.Status, http.StatusText(f.Status), statusDocs)
+	}
+	s.Faults().Add(ft)
 }
 
-// errImageLimit, errNoImage and friends are the failures of catalogue
-// updates, turned into responses by the handlers.
-var (
-	errImageLimit = errors.New("image limit")
-	errNoImage    = errors.New("no such image")
-)
-
-// change is a write of an image's mutable fields; nil means unchanged.
-type change struct {
-	SortOrder   *int
-	IsThumbnail *bool
-	Description *string
-	ImageURL    *string
-	ImageFile   *string
-	// Name is the file name a new image is stored under ("" for one from
-	// ImageURL).
-	Name string
-}
-
-// apply writes ch on the image at index i of p, under the shift rule and
-// the one-thumbnail rule. created says the image is new.
-func (s *Server) apply(p *fakestore.Product[stored], i int, ch change, created bool) {
-	img := &p.Images[i]
-	if ch.SortOrder != nil {
-		so := *ch.SortOrder
-		shift := s.cfg.shift == ShiftInsert || (s.cfg.shift == ShiftLowerPriority && (created || so > img.SortOrder))
-		if shift {
-			for j := range p.Images {
-				if j != i && p.Images[j].SortOrder >= so {
-					p.Images[j].SortOrder++
-				}
-			}
-		}
-		img.SortOrder = so
+// addJSON returns h with Content-Type application/json.
+func addJSON(h http.Header) http.Header {
+	if h == nil {
+		h = http.Header{}
 	}
-	if ch.IsThumbnail != nil && *ch.IsThumbnail {
-		for j := range p.Images {
-			p.Images[j].IsThumbnail = j == i
-		}
-	}
-	if ch.Description != nil {
-		img.Description = *ch.Description
-	}
-	if ch.ImageURL != nil {
-		img.ImageURL = *ch.ImageURL
-		img.ImageFile = filePath(img.ID, baseName(*ch.ImageURL))
-	}
-	if ch.ImageFile != nil {
-		img.ImageFile = *ch.ImageFile
-	}
-	if len(p.Images) == 1 {
-		img.IsThumbnail = true
-	}
-	img.Modified = s.cfg.clock.Now().UTC()
-}
-
-// create adds a new image built by ch to product pid and returns it.
-func (s *Server) create(pid int64, ch change, size int64) (stored, error) {
-	var out stored
-	err := s.cat.Update(strconv.FormatInt(pid, 10), func(p *fakestore.Product[stored]) error {
-		if len(p.Images) >= s.cfg.maxImages {
-			return errImageLimit
-		}
-		now := s.cfg.clock.Now().UTC()
-		img := stored{ID: s.cat.NextID(), ProductID: pid, Size: size, Created: now}
-		if ch.SortOrder == nil {
-			next := 0
-			for _, o := range p.Images {
-				next = max(next, o.SortOrder+1)
-			}
-			img.SortOrder = next
-		}
-		img.ImageFile = filePath(img.ID, cmp.Or(ch.Name, "image.jpg"))
-		p.Images = append(p.Images, img)
-		s.apply(p, len(p.Images)-1, ch, true)
-		out = p.Images[len(p.Images)-1]
-		return nil
-	})
-	return out, err
-}
-
-// update applies ch to image iid of product pid and returns it.
-func (s *Server) update(pid, iid int64, ch change) (stored, error) {
-	var out stored
-	err := s.cat.Update(strconv.FormatInt(pid, 10), func(p *fakestore.Product[stored]) error {
-		i := slices.IndexFunc(p.Images, func(img stored) bool { return img.ID == iid })
-		if i < 0 {
-			return errNoImage
-		}
-		s.apply(p, i, ch, false)
-		out = p.Images[i]
-		return nil
-	})
-	return out, err
-}
-
-// removeOne deletes image iid of product pid.
-func (s *Server) removeOne(pid, iid int64) error {
-	n, err := s.remove(pid, func([]stored) []int64 { return []int64{iid} })
-	if err == nil && n == 0 {
-		err = errNoImage
-	}
-	return err
-}
-
-// remove deletes the images of product pid that pick selects (given the
-// images by ID), promoting a new thumbnail if the old one went. It returns
-// how many were deleted.
-func (s *Server) remove(pid int64, pick func(byID []stored) []int64) (int, error) {
-	n := 0
-	err := s.cat.Update(strconv.FormatInt(pid, 10), func(p *fakestore.Product[stored]) error {
-		ids := pick(byID(slices.Clone(p.Images)))
-		before := len(p.Images)
-		p.Images = slices.DeleteFunc(p.Images, func(img stored) bool { return slices.Contains(ids, img.ID) })
-		n = before - len(p.Images)
-		if len(p.Images) > 0 && !slices.ContainsFunc(p.Images, func(img stored) bool { return img.IsThumbnail }) {
-			first := bySortOrder(slices.Clone(p.Images))[0].ID
-			for j := range p.Images {
-				p.Images[j].IsThumbnail = p.Images[j].ID == first
-			}
-		}
-		return nil
-	})
-	return n, err
-}
-
-// filePath makes a store-relative path like the API's "a/521/foo__83011.jpg".
-func filePath(id int64, name string) string {
-	dot := strings.LastIndexByte(name, '.')
-	stem, ext := name, ".jpg"
-	if dot > 0 {
-		stem, ext = name[:dot], name[dot:]
-	}
-	return fmt.Sprintf("%c/%03d/%s__%05d%s", 'a'+rune(id%26), id%1000, stem, id%100000, ext)
-}
-
-// baseName returns the last path segment of a URL, without query.
-func baseName(u string) string {
-	u, _, _ = strings.Cut(u, "?")
-	u, _, _ = strings.Cut(u, "#")
-	if i := strings.LastIndexByte(u, '/'); i >= 0 {
-		u = u[i+1:]
-	}
-	if u == "" {
-		return "image.jpg"
-	}
-	return u
-}
-
-// renditionURL is the CDN URL of a rendition w x h of the image.
-func (s *Server) renditionURL(img stored, w, h int) string {
-	name := img.ImageFile
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	stem, ext := name, ".jpg"
-	if dot := strings.LastIndexByte(name, '.'); dot > 0 {
-		stem, ext = name[:dot], name[dot:]
-	}
-	return fmt.Sprintf("%s/s-%s/products/%d/images/%d/%s.%d.%d.%d%s?c=2", s.cfg.cdn, s.cfg.hash, img.ProductID, img.ID, stem, img.Modified.Unix(), w, h, ext)
-}
-
-// v3 renders a stored image in the client's v3 type (for Images).
-func (s *Server) v3(img stored) bigcommerce.Image {
-	return bigcommerce.Image{
-		ID: bigcommerce.ImageID(img.ID), ProductID: bigcommerce.ProductID(img.ProductID),
-		ImageFile: img.ImageFile, ImageURL: img.ImageURL, IsThumbnail: img.IsThumbnail,
-		SortOrder: img.SortOrder, Description: img.Description,
-		URLZoom: s.renditionURL(img, 1280, 1280), URLStandard: s.renditionURL(img, 560, 850),
-		URLThumbnail: s.renditionURL(img, 330, 500), URLTiny: s.renditionURL(img, 66, 100),
-		DateModified: img.Modified.Truncate(time.Second),
-	}
+	h.Set("Content-Type", "application/json")
+	return h
 }

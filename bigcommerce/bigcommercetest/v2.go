@@ -13,8 +13,9 @@ import (
 	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 )
 
-// wireV2 is a v2 product image (seeds/001, VENDORS.md 2b), with its own
-// tags, as wireV3.
+// wireV2 is a v2 product image as the legacy API documents it (v2 field
+// names: zoom_url rather than url_zoom, RFC 1123 dates), with its own tags,
+// as wireV3.
 type wireV2 struct {
 	ID           int64  `json:"id"`
 	ProductID    int64  `json:"product_id"`
@@ -41,65 +42,47 @@ func (s *Server) wire2(img stored) wireV2 {
 	}
 }
 
-// serveV2 routes segs, the path after /stores/{hash}/v2/, with an optional
-// ".json" on the last segment.
-func (s *Server) serveV2(w http.ResponseWriter, r *http.Request, segs []string) {
-	if n := len(segs); n > 0 {
-		segs = slices.Clone(segs)
-		segs[n-1] = strings.TrimSuffix(segs[n-1], ".json")
-	}
-	notFound := func() { writeV2Error(w, http.StatusNotFound, "The requested resource was not found.", nil) }
-	if len(segs) < 3 || segs[0] != "products" || len(segs) > 4 {
-		notFound()
-		return
-	}
-	if len(segs) == 3 && segs[1] == "images" && segs[2] == "count" {
-		if r.Method != http.MethodGet {
-			w.Header().Set("Allow", "GET")
-			writeV2Error(w, http.StatusMethodNotAllowed, "The requested method is not supported by this resource.", nil)
-			return
-		}
-		fakestore.WriteJSON(w, http.StatusOK, map[string]int{"count": s.ImageCount()})
-		return
-	}
-	pid, ok := parseID(segs[1])
-	if !ok || segs[2] != "images" {
-		notFound()
-		return
-	}
-	if len(segs) == 3 {
-		switch r.Method {
-		case http.MethodGet:
-			s.list2(w, r, pid)
-		case http.MethodPost:
-			s.create2(w, r, pid)
-		case http.MethodDelete:
-			s.deletePage2(w, r, pid)
-		default:
-			w.Header().Set("Allow", "GET, POST, DELETE")
-			writeV2Error(w, http.StatusMethodNotAllowed, "The requested method is not supported by this resource.", nil)
-		}
-		return
-	}
-	iid, ok := parseID(segs[3])
+// product2 reads the product ID of a v2 path, answering its 404 when it is
+// not a number.
+func product2(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	pid, ok := pathID(r, "product_id", true)
 	if !ok {
-		notFound()
-		return
+		notFound2(w)
 	}
-	switch r.Method {
-	case http.MethodGet:
-		s.get2(w, pid, iid)
-	case http.MethodPut:
-		s.update2(w, r, pid, iid)
-	case http.MethodDelete:
+	return pid, ok
+}
+
+// image2 reads the product and image IDs of a v2 path ({id} may end in
+// ".json"), answering its 404 when either is not a number.
+func image2(w http.ResponseWriter, r *http.Request) (pid, iid int64, ok bool) {
+	if pid, ok = product2(w, r); !ok {
+		return 0, 0, false
+	}
+	if iid, ok = pathID(r, "id", true); !ok {
+		notFound2(w)
+	}
+	return pid, iid, ok
+}
+
+func notFound2(w http.ResponseWriter) {
+	writeV2Error(w, http.StatusNotFound, "The requested resource was not found.", nil)
+}
+
+func (s *Server) count2(w http.ResponseWriter, _ *http.Request) {
+	fakestore.WriteJSON(w, http.StatusOK, map[string]int{"count": s.ImageCount()})
+}
+
+func (s *Server) delete2(w http.ResponseWriter, r *http.Request) {
+	if pid, iid, ok := image2(w, r); ok {
 		s.answerDelete(w, s.removeOne(pid, iid), true)
-	default:
-		w.Header().Set("Allow", "GET, PUT, DELETE")
-		writeV2Error(w, http.StatusMethodNotAllowed, "The requested method is not supported by this resource.", nil)
 	}
 }
 
-func (s *Server) list2(w http.ResponseWriter, r *http.Request, pid int64) {
+func (s *Server) list2(w http.ResponseWriter, r *http.Request) {
+	pid, ok := product2(w, r)
+	if !ok {
+		return
+	}
 	page, limit, status, msg := paging(r)
 	if status != 0 {
 		writeV2Error(w, status, msg, nil)
@@ -122,7 +105,11 @@ func (s *Server) list2(w http.ResponseWriter, r *http.Request, pid int64) {
 	fakestore.WriteJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) get2(w http.ResponseWriter, pid, iid int64) {
+func (s *Server) get2(w http.ResponseWriter, r *http.Request) {
+	pid, iid, ok := image2(w, r)
+	if !ok {
+		return
+	}
 	imgs, err := s.cat.Images(strconv.FormatInt(pid, 10))
 	i := slices.IndexFunc(imgs, func(img stored) bool { return img.ID == iid })
 	if err != nil || i < 0 {
@@ -174,7 +161,11 @@ func read2(r *http.Request) (ch change, status int, msg string) {
 	return ch, 0, ""
 }
 
-func (s *Server) create2(w http.ResponseWriter, r *http.Request, pid int64) {
+func (s *Server) create2(w http.ResponseWriter, r *http.Request) {
+	pid, ok := product2(w, r)
+	if !ok {
+		return
+	}
 	ch, status, msg := read2(r)
 	if status != 0 {
 		writeV2Error(w, status, msg, nil)
@@ -198,7 +189,11 @@ func (s *Server) create2(w http.ResponseWriter, r *http.Request, pid int64) {
 	}
 }
 
-func (s *Server) update2(w http.ResponseWriter, r *http.Request, pid, iid int64) {
+func (s *Server) update2(w http.ResponseWriter, r *http.Request) {
+	pid, iid, ok := image2(w, r)
+	if !ok {
+		return
+	}
 	ch, status, msg := read2(r)
 	if status != 0 {
 		writeV2Error(w, status, msg, nil)
@@ -216,7 +211,11 @@ func (s *Server) update2(w http.ResponseWriter, r *http.Request, pid, iid int64)
 	fakestore.WriteJSON(w, http.StatusOK, s.wire2(img))
 }
 
-func (s *Server) deletePage2(w http.ResponseWriter, r *http.Request, pid int64) {
+func (s *Server) deletePage2(w http.ResponseWriter, r *http.Request) {
+	pid, ok := product2(w, r)
+	if !ok {
+		return
+	}
 	page, limit, status, msg := paging(r)
 	if status != 0 {
 		writeV2Error(w, status, msg, nil)

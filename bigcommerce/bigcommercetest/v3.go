@@ -16,88 +16,19 @@ import (
 	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 )
 
-// wireV3 is productImage_Full as the fake sends it. The tags are written
-// from the spec, not shared with package bigcommerce, so a misspelt field on
-// either side shows up in tests.
-type wireV3 struct {
-	ID           int64  `json:"id"`
-	ProductID    int64  `json:"product_id"`
-	ImageFile    string `json:"image_file"`
-	ImageURL     string `json:"image_url,omitempty"`
-	IsThumbnail  bool   `json:"is_thumbnail"`
-	SortOrder    int    `json:"sort_order"`
-	Description  string `json:"description"`
-	URLZoom      string `json:"url_zoom"`
-	URLStandard  string `json:"url_standard"`
-	URLThumbnail string `json:"url_thumbnail"`
-	URLTiny      string `json:"url_tiny"`
-	DateModified string `json:"date_modified"`
-}
-
-func (s *Server) wire3(img stored) wireV3 {
-	return wireV3{
-		ID: img.ID, ProductID: img.ProductID, ImageFile: img.ImageFile, ImageURL: img.ImageURL,
-		IsThumbnail: img.IsThumbnail, SortOrder: img.SortOrder, Description: img.Description,
-		URLZoom: s.renditionURL(img, 1280, 1280), URLStandard: s.renditionURL(img, 560, 850),
-		URLThumbnail: s.renditionURL(img, 330, 500), URLTiny: s.renditionURL(img, 66, 100),
-		DateModified: img.Modified.Format("2006-01-02T15:04:05-07:00"),
-	}
-}
-
-// serveV3 routes segs, the path after /stores/{hash}/v3/.
-func (s *Server) serveV3(w http.ResponseWriter, r *http.Request, segs []string) {
-	if len(segs) < 4 || segs[0] != "catalog" || segs[1] != "products" || segs[3] != "images" || len(segs) > 5 {
-		writeV3Error(w, http.StatusNotFound, "Not Found", nil)
-		return
-	}
-	pid, ok := parseID(segs[2])
-	if !ok {
-		writeV3Error(w, http.StatusNotFound, "The requested product was not found", nil)
-		return
-	}
-	if len(segs) == 4 {
-		switch r.Method {
-		case http.MethodGet:
-			s.list3(w, r, pid)
-		case http.MethodPost:
-			s.create3(w, r, pid)
-		default:
-			w.Header().Set("Allow", "GET, POST")
-			writeV3Error(w, http.StatusMethodNotAllowed, "Method Not Allowed", nil)
-		}
-		return
-	}
-	iid, ok := parseID(segs[4])
-	if !ok {
-		writeV3Error(w, http.StatusNotFound, "The requested image was not found", nil)
-		return
-	}
-	switch r.Method {
-	case http.MethodGet:
-		s.get3(w, pid, iid)
-	case http.MethodPut:
-		s.update3(w, r, pid, iid)
-	case http.MethodDelete:
-		s.delete3(w, pid, iid)
-	default:
-		w.Header().Set("Allow", "GET, PUT, DELETE")
-		writeV3Error(w, http.StatusMethodNotAllowed, "Method Not Allowed", nil)
-	}
-}
-
 // paging reads page and limit: 400 for a non-number, 413 for a limit above
-// 250 (VENDORS.md 2a: "413 means limit is above the maximum").
+// 250 (the status-code reference: "413 means limit is above the maximum").
 func paging(r *http.Request) (page, limit, status int, msg string) {
 	page, err := fakestore.QueryInt(r, "page", 1)
 	if err != nil || page < 1 {
 		return 0, 0, http.StatusBadRequest, "The page parameter must be a positive integer"
 	}
-	limit, err = fakestore.QueryInt(r, "limit", 50)
+	limit, err = fakestore.QueryInt(r, "limit", DefaultPageLimit)
 	switch {
 	case err != nil || limit < 1:
 		return 0, 0, http.StatusBadRequest, "The limit parameter must be a positive integer"
-	case limit > 250:
-		return 0, 0, http.StatusRequestEntityTooLarge, "The limit parameter is above the maximum of 250"
+	case limit > MaxPageLimit:
+		return 0, 0, http.StatusRequestEntityTooLarge, fmt.Sprintf("The limit parameter is above the maximum of %d", MaxPageLimit)
 	}
 	return page, limit, 0, ""
 }
@@ -107,7 +38,33 @@ func pageOf(imgs []stored, page, limit int) []stored {
 	return imgs[from:min(from+limit, len(imgs))]
 }
 
-func (s *Server) list3(w http.ResponseWriter, r *http.Request, pid int64) {
+// product3 reads the product ID of a v3 path, answering its 404 when it is
+// not a number.
+func product3(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	pid, ok := pathID(r, "product_id", false)
+	if !ok {
+		writeV3Error(w, http.StatusNotFound, "The requested product was not found", nil)
+	}
+	return pid, ok
+}
+
+// image3 reads the product and image IDs of a v3 path, answering its 404
+// when either is not a number.
+func image3(w http.ResponseWriter, r *http.Request) (pid, iid int64, ok bool) {
+	if pid, ok = product3(w, r); !ok {
+		return 0, 0, false
+	}
+	if iid, ok = pathID(r, "image_id", false); !ok {
+		writeV3Error(w, http.StatusNotFound, "The requested image was not found", nil)
+	}
+	return pid, iid, ok
+}
+
+func (s *Server) list3(w http.ResponseWriter, r *http.Request) {
+	pid, ok := product3(w, r)
+	if !ok {
+		return
+	}
 	page, limit, status, msg := paging(r)
 	if status != 0 {
 		writeV3Error(w, status, msg, nil)
@@ -123,9 +80,9 @@ func (s *Server) list3(w http.ResponseWriter, r *http.Request, pid int64) {
 		return
 	}
 	sel := pageOf(byID(imgs), page, limit)
-	data := make([]wireV3, len(sel))
+	data := make([]Image, len(sel))
 	for i, img := range sel {
-		data[i] = s.wire3(img)
+		data[i] = s.image(img)
 	}
 	pages := (len(imgs) + limit - 1) / limit
 	link := func(p int) string { return fmt.Sprintf("?page=%d&limit=%d", p, limit) }
@@ -145,7 +102,11 @@ func (s *Server) list3(w http.ResponseWriter, r *http.Request, pid int64) {
 	})
 }
 
-func (s *Server) get3(w http.ResponseWriter, pid, iid int64) {
+func (s *Server) get3(w http.ResponseWriter, r *http.Request) {
+	pid, iid, ok := image3(w, r)
+	if !ok {
+		return
+	}
 	imgs, err := s.cat.Images(strconv.FormatInt(pid, 10))
 	if err != nil {
 		writeV3Error(w, http.StatusNotFound, "The requested product was not found", nil)
@@ -160,7 +121,7 @@ func (s *Server) get3(w http.ResponseWriter, pid, iid int64) {
 }
 
 func (s *Server) writeImage3(w http.ResponseWriter, img stored) {
-	fakestore.WriteJSON(w, http.StatusOK, map[string]any{"data": s.wire3(img), "meta": map[string]any{}})
+	fakestore.WriteJSON(w, http.StatusOK, map[string]any{"data": s.image(img), "meta": map[string]any{}})
 }
 
 // input3 is the JSON body of a v3 create or update (productImage_Post_Put).
@@ -181,8 +142,8 @@ func (in input3) change() (change, map[string]string) {
 		switch {
 		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 			bad["image_url"] = "image_url must be a fully qualified URL, including the protocol"
-		case len(*in.ImageURL) > 255:
-			bad["image_url"] = "image_url must be at most 255 characters"
+		case len(*in.ImageURL) > MaxImageURLLength:
+			bad["image_url"] = fmt.Sprintf("image_url must be at most %d characters", MaxImageURLLength)
 		}
 		ch.ImageURL = in.ImageURL
 	}
@@ -197,7 +158,12 @@ func (in input3) change() (change, map[string]string) {
 	return ch, bad
 }
 
-func (s *Server) create3(w http.ResponseWriter, r *http.Request, pid int64) {
+func (s *Server) create3(w http.ResponseWriter, r *http.Request) {
+	pid, ok := product3(w, r)
+	if !ok {
+		_, _ = io.Copy(io.Discard, r.Body)
+		return
+	}
 	if !s.cat.HasProduct(strconv.FormatInt(pid, 10)) {
 		// Drain the upload first, as a server reading the request would.
 		_, _ = io.Copy(io.Discard, r.Body)
@@ -326,8 +292,12 @@ func (s *Server) readUpload(r *http.Request, boundary string, needFile bool) (ch
 // update3 answers a PUT. The spec gives the PUT the same two bodies as the
 // create: JSON (image_url, is_thumbnail, sort_order, description) and
 // multipart/form-data (the same fields with an optional image_file, which
-// replaces the file [I]; the usage notes say new files go through POST).
-func (s *Server) update3(w http.ResponseWriter, r *http.Request, pid, iid int64) {
+// replaces the file, a guess: the usage notes say new files go through POST).
+func (s *Server) update3(w http.ResponseWriter, r *http.Request) {
+	pid, iid, ok := image3(w, r)
+	if !ok {
+		return
+	}
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var ch change
 	switch mt {
@@ -372,8 +342,10 @@ func (s *Server) update3(w http.ResponseWriter, r *http.Request, pid, iid int64)
 	}
 }
 
-func (s *Server) delete3(w http.ResponseWriter, pid, iid int64) {
-	s.answerDelete(w, s.removeOne(pid, iid), false)
+func (s *Server) delete3(w http.ResponseWriter, r *http.Request) {
+	if pid, iid, ok := image3(w, r); ok {
+		s.answerDelete(w, s.removeOne(pid, iid), false)
+	}
 }
 
 // answerDelete answers a delete: 204, or the 404 of a missing product or

@@ -149,8 +149,8 @@ func newShops(ctx context.Context, products int) (*shops, error) {
 	s.to = imagesync.Target{Platform: "threedcart", Store: s.tdc.Credentials().SecureURL, Images: tdc.ProductImages()}
 	for i := range products {
 		src, dst := 100+i, 200+i
-		s.bc.AddProduct(bigcommerce.ProductID(src))
-		s.tdc.AddProduct(threedcart.CatalogID(dst))
+		s.bc.AddProduct(int64(src))
+		s.tdc.AddProduct(int64(dst))
 		for j := range 5 - i%4 {
 			_, err := s.from.Images.Add(ctx, strconv.Itoa(src), shopimg.NewImage{
 				SourceURL: fmt.Sprintf("https://pim.example.com/%d/view-%d.jpg", src, j), Alt: fmt.Sprintf("Product %d, view %d", src, j)})

@@ -10,12 +10,16 @@
 //     query, headers with secrets redacted, body up to a limit, status sent,
 //     time), for assertions and contract tests;
 //   - Faults: scripted failures (a status instead of the handler, latency,
-//     a dropped connection, and AfterApply: the write happens but the client
-//     sees a failure);
+//     a dropped connection, AfterApply: the write happens but the client
+//     sees a failure, and Before: a hook that changes the state between two
+//     requests of a client, as a concurrent editor would);
 //   - Quota: fixed-window and leaky-bucket rate limits with the vendor's
 //     headers on every response and its 429 over quota;
 //   - Handler and Server, which stack them as recorder -> quota -> faults ->
-//     vendor handler, and the helpers WriteJSON, ReadJSON and QueryInt.
+//     vendor handler; InProcess (Handler.Transport), an http.RoundTripper
+//     that serves a Handler without any network; Route, which registers a
+//     path's methods on a ServeMux with the vendor's own 405; Server.Send
+//     for raw-HTTP tests; and the helpers WriteJSON, ReadJSON and QueryInt.
 //
 // Time comes from a shopimg.Clock (Options.Clock), so with a fake clock a
 // test exercises latency and quota resets without sleeping.

@@ -15,22 +15,34 @@ import (
 const StatusClientClosed = 499
 
 // Fault is a scripted failure. Each request takes the first queued fault
-// that matches it; a fault is used up after Times requests.
+// that matches it (after the fault has let Skip matching requests through);
+// a fault is used up after Times requests.
 //
-// What happens to a matching request, in order: it waits Latency; then,
-// with AfterApply, the handler runs and its response is discarded; then the
-// connection is dropped (Drop), or Status is sent with Header and Body. A
-// fault with only Latency delays the request and lets the handler answer.
+// What happens to a matching request, in order: Before runs; it waits
+// Latency; then, with AfterApply, the handler runs and its response is
+// discarded; then the connection is dropped (Drop), or Status is sent with
+// Header and Body. A fault with only Latency (or only Before) delays the
+// request (or changes the state first) and lets the handler answer.
 type Fault struct {
-	// Method matches the request method case-insensitively; empty matches
-	// any method.
+	// Method matches the request method case-insensitively, or any of a
+	// comma-separated list ("POST,PUT,DELETE"); empty matches any method.
 	Method string
 	// Path matches the escaped request path exactly or, when it ends in "*",
 	// as a prefix ("/v3/catalog/products/*"); empty matches any path.
 	Path string
+	// Skip is how many matching requests pass untouched before the fault
+	// applies.
+	Skip int
 	// Times is how many matching requests the fault applies to; zero means
 	// 1.
 	Times int
+
+	// Before, when set, is called as the fault is taken, before anything
+	// else happens to the request: a test uses it to change the fake's
+	// state between two requests of a client (deleting an image another
+	// client still lists, say). It runs on the request's goroutine, with
+	// no lock of the engine held.
+	Before func()
 
 	// Status, when not zero, is sent instead of the handler's response.
 	Status int
@@ -73,22 +85,22 @@ type Faults struct {
 
 type queuedFault struct {
 	Fault
-	left int
+	skip, left int
 }
 
 // Add queues faults after those already queued. It panics if a fault has a
-// negative Times or Latency, or a Status outside 100-999.
+// negative Skip, Times or Latency, or a Status outside 100-999.
 func (f *Faults) Add(faults ...Fault) {
 	q := make([]*queuedFault, 0, len(faults))
 	for _, ft := range faults {
-		if ft.Times < 0 || ft.Latency < 0 || (ft.Status != 0 && (ft.Status < 100 || ft.Status > 999)) {
+		if ft.Skip < 0 || ft.Times < 0 || ft.Latency < 0 || (ft.Status != 0 && (ft.Status < 100 || ft.Status > 999)) {
 			panic(fmt.Sprintf("fakestore: invalid fault %+v", ft))
 		}
 		if ft.Times == 0 {
 			ft.Times = 1
 		}
 		ft.Header = ft.Header.Clone()
-		q = append(q, &queuedFault{Fault: ft, left: ft.Times})
+		q = append(q, &queuedFault{Fault: ft, skip: ft.Skip, left: ft.Times})
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -129,6 +141,10 @@ func (f *Faults) take(r *http.Request) (Fault, bool) {
 		if !matches(q.Method, q.Path, r.Method, p) {
 			continue
 		}
+		if q.skip > 0 {
+			q.skip--
+			continue
+		}
 		q.left--
 		if q.left == 0 {
 			f.queue = append(f.queue[:i:i], f.queue[i+1:]...)
@@ -145,6 +161,9 @@ func (f *Faults) wrap(next http.Handler) http.Handler {
 		if !ok {
 			next.ServeHTTP(w, r)
 			return
+		}
+		if ft.Before != nil {
+			ft.Before()
 		}
 		if ft.Latency > 0 {
 			if err := f.clock.Sleep(r.Context(), ft.Latency); err != nil {

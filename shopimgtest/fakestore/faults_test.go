@@ -2,6 +2,7 @@ package fakestore
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -267,5 +268,37 @@ func TestFaultDoesNotAliasCaller(t *testing.T) {
 	resp, _ := mustSend(t, srv.Client(), "GET", srv.URL+"/", "")
 	if got := resp.Header.Get("X-A"); got != "1" {
 		t.Errorf("X-A = %q, want the header as it was when added", got)
+	}
+}
+
+func TestFaultSkipAndBefore(t *testing.T) {
+	t.Parallel()
+	srv, v := setup(t, Options{})
+	var ran []int
+	srv.Faults().Add(Fault{
+		Method: "POST", Skip: 2, Times: 2,
+		// Before changes the state between requests, as another client
+		// would: here it empties the product before the request is served.
+		Before: func() {
+			ran = append(ran, len(ran))
+			v.cat.AddProduct("1")
+		},
+	})
+	for i := range 4 {
+		if resp, _, err := addImage(t, srv, fmt.Sprintf("http://img/%d", i)); err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("add %d: %v %v", i, resp, err)
+		}
+	}
+	if diff := cmp.Diff([]int{0, 1}, ran); diff != "" {
+		t.Errorf("Before ran (-want +got):\n%s", diff)
+	}
+	// Adds 0 and 1 passed (Skip); Before emptied the product before 2 and
+	// before 3, each of which then added its image.
+	imgs, _ := v.cat.Images("1")
+	if diff := cmp.Diff([]testImage{{ID: 103, URL: "http://img/3"}}, imgs); diff != "" {
+		t.Errorf("images (-want +got):\n%s", diff)
+	}
+	if f, p := srv.Faults().Fired(), srv.Faults().Pending(); f != 2 || p != 0 {
+		t.Errorf("Fired, Pending = %d, %d; want 2, 0", f, p)
 	}
 }

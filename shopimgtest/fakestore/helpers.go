@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // DefaultMaxBody is the default limit of recorded bodies and of ReadJSON:
@@ -75,4 +77,38 @@ func QueryInt(r *http.Request, name string, def int) (int, error) {
 		return 0, fmt.Errorf("fakestore: query parameter %s=%q is not an integer", name, s)
 	}
 	return n, nil
+}
+
+// Methods maps the HTTP methods a path answers to their handlers, for
+// Route.
+type Methods map[string]http.HandlerFunc
+
+// methodOrder is the order of the methods in an Allow header.
+var methodOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// Route registers on mux the handler of each method in m for path (a
+// ServeMux pattern without a method, such as
+// "/stores/{hash}/v3/catalog/products/{product_id}/images"), and, for any
+// other method, a handler that sets the Allow header to the methods of m
+// (GET, POST, PUT, PATCH, DELETE in that order) and calls notAllowed, which
+// writes the vendor's own 405 (ServeMux's default is plain text).
+func Route(mux *http.ServeMux, path string, m Methods, notAllowed http.HandlerFunc) {
+	var allow []string
+	for _, method := range methodOrder {
+		if h, ok := m[method]; ok {
+			mux.HandleFunc(method+" "+path, h)
+			allow = append(allow, method)
+		}
+	}
+	for method, h := range m {
+		if !slices.Contains(methodOrder, method) {
+			mux.HandleFunc(method+" "+path, h)
+			allow = append(allow, method)
+		}
+	}
+	header := strings.Join(allow, ", ")
+	mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", header)
+		notAllowed(w, r)
+	})
 }

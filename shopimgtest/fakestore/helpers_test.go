@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -174,3 +175,35 @@ func atoi(t *testing.T, s string) int {
 }
 
 var errTest = errors.New("test error")
+
+func TestRoute(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	ok := func(status int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(status) }
+	}
+	Route(mux, "/items/{id}", Methods{"DELETE": ok(204), "GET": ok(200), "PROPFIND": ok(207)}, func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": r.Method + " is not allowed"})
+	})
+	h := NewHandler(mux, Options{})
+	for _, tc := range []struct {
+		method    string
+		status    int
+		allow     string
+		bodyStart string
+	}{
+		{"GET", 200, "", ""},
+		{"DELETE", 204, "", ""},
+		{"PROPFIND", 207, "", ""},
+		{"PUT", 405, "GET, DELETE, PROPFIND", `{"error":"PUT is not allowed"}`},
+	} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(tc.method, "/items/7", nil))
+		if w.Code != tc.status || w.Header().Get("Allow") != tc.allow || !strings.HasPrefix(w.Body.String(), tc.bodyStart) {
+			t.Errorf("%s: %d Allow %q %q; want %d Allow %q %q", tc.method, w.Code, w.Header().Get("Allow"), w.Body, tc.status, tc.allow, tc.bodyStart)
+		}
+	}
+	if n := h.Recorder().Writes(); n != 2 {
+		t.Errorf("Writes() = %d, want 2 (the DELETE and the refused PUT)", n)
+	}
+}

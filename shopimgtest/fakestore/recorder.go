@@ -132,7 +132,8 @@ func (rec *Recorder) Requests() []RecordedRequest {
 }
 
 // Count returns how many requests matched method and path since the last
-// Reset. They match as in Fault: method case-insensitively, path exactly or,
+// Reset. They match as in Fault: method case-insensitively (or any of a
+// comma-separated list), path exactly or,
 // ending in "*", as a prefix of the escaped path; empty matches anything.
 // Count("PUT", "") is the number of PUTs. Counts survive Options.MaxRecords.
 func (rec *Recorder) Count(method, path string) int {
@@ -144,6 +145,18 @@ func (rec *Recorder) Count(method, path string) int {
 		if matches(method, path, m, p) {
 			n += c
 		}
+	}
+	return n
+}
+
+// Writes returns how many write requests (POST, PUT, PATCH and DELETE, on
+// any path, whatever their answer) reached the server since the last
+// Reset: what a client that counts the write requests it sends must
+// report.
+func (rec *Recorder) Writes() int {
+	n := 0
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		n += rec.Count(m, "")
 	}
 	return n
 }
@@ -335,7 +348,7 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 // matches reports whether a request's method and escaped path match the
 // patterns wantMethod and wantPath (see Fault.Method and Fault.Path).
 func matches(wantMethod, wantPath, method, p string) bool {
-	if wantMethod != "" && !strings.EqualFold(wantMethod, method) {
+	if wantMethod != "" && !slices.ContainsFunc(strings.Split(wantMethod, ","), func(m string) bool { return strings.EqualFold(strings.TrimSpace(m), method) }) {
 		return false
 	}
 	if prefix, ok := strings.CutSuffix(wantPath, "*"); ok {

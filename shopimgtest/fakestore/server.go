@@ -1,6 +1,9 @@
 package fakestore
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -55,8 +58,10 @@ type Config struct {
 	// Clock times recorded requests, fault latency, quotas and the dates
 	// the fake stamps; nil means shopimg.SystemClock{}.
 	Clock shopimg.Clock
-	// MaxRecords and MaxRecordedBody limit the recorder (see Options).
-	MaxRecords      int
+	// MaxRecords limits the requests the recorder keeps (see Options).
+	MaxRecords int
+	// MaxRecordedBody limits the body the recorder keeps of each request
+	// (see Options).
 	MaxRecordedBody int64
 	// FirstID is the first number the catalogue hands out (see
 	// CatalogOptions).
@@ -144,6 +149,61 @@ func (h *Handler) Quota() *Quota { return h.quota }
 // Clock returns the handler's clock, for vendor handlers that stamp times.
 func (h *Handler) Clock() shopimg.Clock { return h.clock }
 
+// Transport returns an http.RoundTripper that serves requests with the
+// handler in process (see InProcess).
+func (h *Handler) Transport() http.RoundTripper { return InProcess(h) }
+
+// ErrDropped is the error an InProcess transport returns for a request
+// whose connection a Drop fault closed. It wraps io.ErrUnexpectedEOF, what
+// a client reading from a closed connection sees.
+var ErrDropped = fmt.Errorf("fakestore: connection closed without a response: %w", io.ErrUnexpectedEOF)
+
+// InProcess returns an http.RoundTripper that serves every request with h
+// in the calling goroutine, without a listener or a connection: an
+// *http.Client using it reaches the fake with no network at all, and a
+// benchmark or a long test pays no socket cost. The handler sees the
+// request as a server would (header names canonical, RequestURI set, a
+// non-nil Body). A Drop fault, which cannot hijack a connection here, makes
+// RoundTrip return an error matching ErrDropped; a request whose context
+// has ended is not served.
+func InProcess(h http.Handler) http.RoundTripper { return inProcess{h} }
+
+type inProcess struct{ h http.Handler }
+
+func (p inProcess) RoundTrip(r *http.Request) (resp *http.Response, err error) {
+	defer func() {
+		if r.Body != nil {
+			_ = r.Body.Close()
+		}
+	}()
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	sr := r.Clone(r.Context())
+	sr.RequestURI = r.URL.RequestURI()
+	sr.Header = make(http.Header, len(r.Header))
+	for k, v := range r.Header {
+		ck := http.CanonicalHeaderKey(k)
+		sr.Header[ck] = append(sr.Header[ck], v...)
+	}
+	if sr.Body == nil {
+		sr.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	defer func() {
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				panic(v)
+			}
+			resp, err = nil, ErrDropped
+		}
+	}()
+	p.h.ServeHTTP(rec, sr)
+	resp = rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
 // Server is a Handler listening on a local HTTP server (httptest). Its
 // Recorder, Faults, Quota and Clock methods come from the embedded Handler.
 type Server struct {
@@ -169,3 +229,29 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 
 // Close shuts the server down, waiting for requests in progress.
 func (s *Server) Close() { s.ts.Close() }
+
+// Send sends a request to the server with its client and returns the
+// answer with its body read: a convenience for tests that check a vendor
+// fake's raw HTTP. path is appended to the server's URL; body may be nil.
+func (s *Server) Send(method, path string, header http.Header, body []byte) (*http.Response, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}

@@ -1,7 +1,9 @@
 package fakestore
 
 import (
+	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -129,5 +131,41 @@ func TestQueryInt(t *testing.T) {
 		if got != tc.want || (err != nil) != tc.wantErr {
 			t.Errorf("QueryInt(%q) = %d, %v; want %d, error %v", tc.name, got, err, tc.want, tc.wantErr)
 		}
+	}
+}
+
+func TestInProcessTransport(t *testing.T) {
+	t.Parallel()
+	v := newTestVendor()
+	h := NewHandler(v, Options{Secrets: []string{"s3cret"}})
+	c := &http.Client{Transport: h.Transport()}
+
+	resp, body, err := send(t, c, "POST", "http://fake.test/products/1/images", `{"url":"http://img/1"}`, "content-type", "application/json", "x-key", "s3cret")
+	if err != nil || resp.StatusCode != http.StatusCreated || !strings.Contains(body, `"id":100`) {
+		t.Fatalf("POST in process: %v %q %v", resp, body, err)
+	}
+	reqs := h.Recorder().Requests()
+	if len(reqs) != 1 || reqs[0].Header.Get("X-Key") != Redacted || reqs[0].Header.Get("Content-Type") != "application/json" {
+		t.Errorf("recorded %+v, want canonical header names and the secret redacted", reqs)
+	}
+
+	// A dropped connection is a transport error matching ErrDropped; the
+	// request is recorded with no status.
+	h.Faults().Add(Fault{Method: "GET", Drop: true})
+	if _, _, err := send(t, c, "GET", "http://fake.test/products/1/images", ""); !errors.Is(err, ErrDropped) || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("dropped GET: err = %v, want ErrDropped", err)
+	}
+	if s := statuses(h.Recorder().Requests()); !slices.Equal(s, []int{201, 0}) {
+		t.Errorf("recorded statuses %v, want [201 0]", s)
+	}
+	// An ended context is not served.
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://fake.test/products/1/images", nil)
+	if _, err := c.Do(req); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled request: err = %v", err)
+	}
+	if n := h.Recorder().Count("", ""); n != 2 {
+		t.Errorf("%d requests recorded, want 2", n)
 	}
 }

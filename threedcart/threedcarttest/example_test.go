@@ -35,7 +35,7 @@ func Example_faults() {
 func ExampleWithOffsetBase() {
 	srv := threedcarttest.NewServer(threedcarttest.WithOffsetBase(1), threedcarttest.WithPastEnd(threedcarttest.PastEndNotFound))
 	defer srv.Close()
-	srv.AddProduct(3, threedcart.Image{ImageGalleryFile: "a.jpg"}, threedcart.Image{ImageGalleryFile: "b.jpg"}, threedcart.Image{ImageGalleryFile: "c.jpg"})
+	srv.AddProduct(3, threedcarttest.Image{ImageGalleryFile: "a.jpg"}, threedcarttest.Image{ImageGalleryFile: "b.jpg"}, threedcarttest.Image{ImageGalleryFile: "c.jpg"})
 	client, _ := srv.NewClient(threedcart.WithPageSize(2))
 
 	for img, err := range client.ListImagesIter(context.Background(), 3, nil) {

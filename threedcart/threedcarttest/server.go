@@ -1,27 +1,38 @@
 package threedcarttest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/shopimgtest"
 	"github.com/shopimg/shopimg/shopimgtest/fakestore"
 	"github.com/shopimg/shopimg/threedcart"
 )
 
-// Fault is a scripted failure; add it with srv.Faults().Add.
+// Fault is a scripted failure; queue it with Server.Faults().Add. Its
+// fields (Method, Path, Skip, Times, Status, Header, Body, Latency, Drop,
+// AfterApply, Before) are documented on fakestore.Fault.
 type Fault = fakestore.Fault
 
-// RecordedRequest is one request the server received (srv.Recorder()).
+// RecordedRequest is one request the server received, as Server.Recorder
+// lists it.
 type RecordedRequest = fakestore.RecordedRequest
 
-// Redacted replaces the credential header values in recorded requests.
+// Redacted replaces the credential values wherever they appear in a
+// recorded request.
 const Redacted = fakestore.Redacted
+
+// MessageOffsetExceeded is the message of the error item the API answers a
+// page that starts past the last record with.
+const MessageOffsetExceeded = "Offset amount exceeds the total number of records"
 
 // DefaultCredentials are the credentials the server accepts unless
 // WithCredentials says otherwise.
@@ -29,6 +40,20 @@ var DefaultCredentials = threedcart.Credentials{
 	SecureURL:  "https://demo.3dcartstores.com",
 	PrivateKey: "fake-private-key",
 	Token:      "fake-token",
+}
+
+// Image is an ImageGallery record as the fake stores it, for seeding a
+// product (AddProduct) and reading the fake's state (Images).
+type Image struct {
+	// ImageGalleryID is the image's ID; AddProduct assigns the next one to
+	// zero.
+	ImageGalleryID int64
+	// ImageGalleryFile is the path or URL the image was given.
+	ImageGalleryFile string
+	// ImageGalleryCaption is the caption.
+	ImageGalleryCaption string
+	// ImageGallerySorting is the sort position.
+	ImageGallerySorting int
 }
 
 // PastEnd is how the server answers a page that starts past the last image.
@@ -61,15 +86,13 @@ func (p PastEnd) String() string {
 type Option func(*config)
 
 type config struct {
+	fakestore.Config
 	creds         threedcart.Credentials
-	clock         shopimg.Clock
 	offsetBase    int
 	pastEnd       PastEnd
 	maxLimit      int
 	failureStatus bool
 	numericStatus bool
-	maxRecords    int
-	firstID       int64
 	quota         int
 	window        time.Duration
 }
@@ -77,8 +100,8 @@ type config struct {
 // WithCredentials sets the credentials the server accepts.
 func WithCredentials(c threedcart.Credentials) Option { return func(o *config) { o.creds = c } }
 
-// WithClock sets the clock of the recorder and of fault latency.
-func WithClock(c shopimg.Clock) Option { return func(o *config) { o.clock = c } }
+// WithClock sets the clock of the recorder, fault latency and the quota.
+func WithClock(c shopimg.Clock) Option { return func(o *config) { o.Clock = c } }
 
 // WithOffsetBase makes offset count from base: 0 (the default: offset is
 // the number of images before the page) or 1 (offset is the 1-based
@@ -106,15 +129,19 @@ func WithNumericStatus() Option { return func(o *config) { o.numericStatus = tru
 
 // WithMaxRecords keeps at most n recorded requests (negative: none, for
 // benchmarks); counts are kept regardless.
-func WithMaxRecords(n int) Option { return func(o *config) { o.maxRecords = n } }
+func WithMaxRecords(n int) Option { return func(o *config) { o.MaxRecords = n } }
+
+// WithMaxRecordedBody records at most n bytes of each request body
+// (negative: none).
+func WithMaxRecordedBody(n int64) Option { return func(o *config) { o.MaxRecordedBody = n } }
 
 // WithQuota limits the server to limit requests per window (a fixed
 // window, the first request starting it); a request over it is answered 429
 // with Retry-After (whole seconds until the window ends) and [{"Key":"",
 // "Value":"","Status":"429","Message":"Too many requests"}]. The vendor
 // documents no rate limit and no quota headers, so the default is none, the
-// answer's shape is a guess [I], and no quota headers are sent. limit must
-// be positive and window positive, or WithQuota panics.
+// answer's shape is a guess, and no quota headers are sent. limit must be
+// positive and window positive, or WithQuota panics.
 func WithQuota(limit int, window time.Duration) Option {
 	if limit <= 0 || window <= 0 {
 		panic(fmt.Sprintf("threedcarttest: quota of %d per %v", limit, window))
@@ -124,29 +151,37 @@ func WithQuota(limit int, window time.Duration) Option {
 
 // WithFirstImageID sets the first ImageGalleryID the server assigns
 // (default 1001).
-func WithFirstImageID(id int64) Option { return func(o *config) { o.firstID = id } }
+func WithFirstImageID(id int64) Option { return func(o *config) { o.FirstID = id } }
 
-// Server is a running fake. Its Recorder, Faults and Clock methods come from
-// the engine; Close shuts it down.
+// Server is a running fake. Recorder, Faults, Quota, Clock and Client come
+// from the embedded engine; Close shuts it down.
 type Server struct {
 	*fakestore.Server
+	// URL is the server's base URL, "http://127.0.0.1:port", without a
+	// trailing slash: the client's base URL (threedcart.WithBaseURL).
+	// Request paths start with /3dCartWebAPI/v1.
+	URL string
+
 	cfg config
-	cat *fakestore.Catalog[threedcart.Image]
+	cat *fakestore.Catalog[Image]
 }
 
 // NewServer starts a fake with no products. Call Close when done.
 func NewServer(opts ...Option) *Server {
-	cfg := config{creds: DefaultCredentials, clock: shopimg.SystemClock{}, firstID: 1001}
+	cfg := config{Config: fakestore.Config{FirstID: 1001}, creds: DefaultCredentials}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s := &Server{cfg: cfg, cat: fakestore.NewCatalog[threedcart.Image](fakestore.CatalogOptions{FirstID: cfg.firstID})}
-	fo := fakestore.Options{Clock: cfg.clock, MaxRecords: cfg.maxRecords}
-	if cfg.quota > 0 {
-		fo.Quota = &fakestore.FixedWindow{Limit: cfg.quota, Window: cfg.window}
-		fo.QuotaReject = s.rejectQuota
+	if cfg.Clock == nil {
+		cfg.Clock = shopimg.SystemClock{}
 	}
-	s.Server = fakestore.NewServer(http.HandlerFunc(s.serve), fo)
+	if cfg.quota > 0 {
+		cfg.Quota = &fakestore.FixedWindow{Limit: cfg.quota, Window: cfg.window}
+	}
+	cfg.Secrets = append(cfg.Secrets, cfg.creds.PrivateKey, cfg.creds.Token)
+	s := &Server{cfg: cfg, cat: fakestore.NewCatalog[Image](cfg.CatalogOptions())}
+	s.Server = fakestore.NewServer(s.routes(), cfg.Options(nil, s.rejectQuota))
+	s.URL = s.Server.URL
 	return s
 }
 
@@ -162,85 +197,71 @@ func (s *Server) Credentials() threedcart.Credentials { return s.cfg.creds }
 // client, its clock (so a server on a fake clock gives clients that never
 // really sleep) and its credentials, then opts.
 func (s *Server) NewClient(opts ...threedcart.Option) (*threedcart.Client, error) {
-	base := []threedcart.Option{threedcart.WithBaseURL(s.URL), threedcart.WithHTTPClient(s.Client()), threedcart.WithClock(s.cfg.clock)}
+	base := []threedcart.Option{threedcart.WithBaseURL(s.URL), threedcart.WithHTTPClient(s.Client()), threedcart.WithClock(s.cfg.Clock)}
 	return threedcart.NewClient(s.cfg.creds, append(base, opts...)...)
 }
 
+const apiPrefix = "/3dCartWebAPI/v1/Products/"
+
 // ImagesPath is the path of a product's gallery, for Fault.Path and
 // Recorder().Count.
-func ImagesPath(id threedcart.CatalogID) string {
-	return "/3dCartWebAPI/v1/Products/" + id.String() + "/Images"
+func ImagesPath(catalogID int64) string {
+	return apiPrefix + strconv.FormatInt(catalogID, 10) + "/Images"
+}
+
+// ImagePath is the path of one image of a product's gallery.
+func ImagePath(catalogID, imageGalleryID int64) string {
+	return ImagesPath(catalogID) + "/" + strconv.FormatInt(imageGalleryID, 10)
 }
 
 // AddProduct creates (or replaces) a product with the given images, in that
 // order. Images without an ImageGalleryID get the next one. It returns the
 // images as stored.
-func (s *Server) AddProduct(id threedcart.CatalogID, images ...threedcart.Image) []threedcart.Image {
+func (s *Server) AddProduct(catalogID int64, images ...Image) []Image {
 	imgs := slices.Clone(images)
 	for i := range imgs {
 		if imgs[i].ImageGalleryID == 0 {
-			imgs[i].ImageGalleryID = threedcart.ImageGalleryID(s.cat.NextID())
+			imgs[i].ImageGalleryID = s.cat.NextID()
 		}
 	}
-	s.cat.AddProduct(id.String(), imgs...)
+	s.cat.AddProduct(strconv.FormatInt(catalogID, 10), imgs...)
 	return slices.Clone(imgs)
 }
 
 // Images returns the product's images in the order the server stores and
 // sends them (the order they were added, whatever their sorting), or an
 // error if there is no such product.
-func (s *Server) Images(id threedcart.CatalogID) ([]threedcart.Image, error) {
-	return s.cat.Images(id.String())
+func (s *Server) Images(catalogID int64) ([]Image, error) {
+	return s.cat.Images(strconv.FormatInt(catalogID, 10))
 }
 
-const apiPrefix = "/3dCartWebAPI/v1/Products/"
-
-// serve checks the credentials and routes a request.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(r.Header) {
-		fakestore.WriteJSON(w, http.StatusUnauthorized, map[string]string{"Message": "Authorization has been denied for this request."})
-		return
-	}
-	rest, ok := strings.CutPrefix(r.URL.Path, apiPrefix)
-	parts := strings.Split(rest, "/")
-	if !ok || len(parts) < 2 || len(parts) > 3 || parts[1] != "Images" {
-		fakestore.WriteJSON(w, http.StatusNotFound, map[string]string{
-			"Message": "No HTTP resource was found that matches the request URI '" + r.URL.Path + "'.",
-		})
-		return
-	}
-	allowed := []string{http.MethodGet, http.MethodPost, http.MethodPut}
-	if len(parts) == 3 {
-		allowed = []string{http.MethodPut}
-	}
-	if !slices.Contains(allowed, r.Method) {
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
+// routes returns the fake's routes behind the credential check.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	notAllowed := func(w http.ResponseWriter, r *http.Request) {
 		fakestore.WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{
 			"Message": "The requested resource does not support http method '" + r.Method + "'.",
 		})
-		return
 	}
-	pid, err := strconv.ParseInt(parts[0], 10, 64)
-	if err != nil {
-		invalid(w, "catalogid")
-		return
-	}
-	cid := threedcart.CatalogID(pid)
-	switch {
-	case len(parts) == 3:
-		iid, err := strconv.ParseInt(parts[2], 10, 64)
-		if err != nil {
-			invalid(w, "imagegalleryid")
+	images := "/3dCartWebAPI/v1/Products/{catalogid}/Images"
+	fakestore.Route(mux, images, fakestore.Methods{
+		http.MethodGet:  s.list,
+		http.MethodPost: s.create,
+		http.MethodPut:  s.updateAll,
+	}, notAllowed)
+	fakestore.Route(mux, images+"/{imagegalleryid}", fakestore.Methods{http.MethodPut: s.updateOne}, notAllowed)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fakestore.WriteJSON(w, http.StatusNotFound, map[string]string{
+			"Message": "No HTTP resource was found that matches the request URI '" + r.URL.Path + "'.",
+		})
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r.Header) {
+			fakestore.WriteJSON(w, http.StatusUnauthorized, map[string]string{"Message": "Authorization has been denied for this request."})
 			return
 		}
-		s.updateOne(w, r, cid, threedcart.ImageGalleryID(iid))
-	case r.Method == http.MethodGet:
-		s.list(w, r, cid)
-	case r.Method == http.MethodPost:
-		s.create(w, r, cid)
-	default:
-		s.updateAll(w, r, cid)
-	}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) authorized(h http.Header) bool {
@@ -248,6 +269,16 @@ func (s *Server) authorized(h http.Header) bool {
 	norm := func(u string) string { return strings.TrimRight(strings.TrimSpace(u), "/") }
 	return h.Get("PrivateKey") == c.PrivateKey && h.Get("Token") == c.Token &&
 		strings.EqualFold(norm(h.Get("SecureURL")), norm(c.SecureURL))
+}
+
+// pathInt reads an integer path value, answering ASP.NET Web API's 400
+// when it is not one.
+func pathInt(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil {
+		invalid(w, name)
+	}
+	return n, err == nil
 }
 
 // invalid is ASP.NET Web API's answer to a request it cannot bind.
@@ -283,20 +314,33 @@ func (s *Server) writeResults(w http.ResponseWriter, status int, rs []result, fa
 	fakestore.WriteJSON(w, status, rs)
 }
 
-func (s *Server) noProduct(w http.ResponseWriter, id threedcart.CatalogID) {
-	fakestore.WriteJSON(w, http.StatusNotFound, []result{s.result("CatalogID", id.String(), http.StatusNotFound, "Product not found")})
+func (s *Server) noProduct(w http.ResponseWriter, id int64) {
+	fakestore.WriteJSON(w, http.StatusNotFound, []result{s.result("CatalogID", strconv.FormatInt(id, 10), http.StatusNotFound, "Product not found")})
 }
 
-func (s *Server) list(w http.ResponseWriter, r *http.Request, id threedcart.CatalogID) {
+// wireOut is an ImageGallery as the server sends it, with the field names
+// of the vendor's help pages.
+type wireOut struct {
+	ImageGalleryID      int64  `json:"ImageGalleryID"`
+	ImageGalleryFile    string `json:"ImageGalleryFile"`
+	ImageGalleryCaption string `json:"ImageGalleryCaption"`
+	ImageGallerySorting int    `json:"ImageGallerySorting"`
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathInt(w, r, "catalogid")
+	if !ok {
+		return
+	}
 	limit, err1 := fakestore.QueryInt(r, "limit", 0)
 	offset, err2 := fakestore.QueryInt(r, "offset", 0)
 	if err := errors.Join(err1, err2); err != nil || limit < 0 || offset < 0 {
 		fakestore.WriteJSON(w, http.StatusBadRequest, []result{s.result("", "", http.StatusBadRequest, "limit and offset must be non-negative integers")})
 		return
 	}
-	var page []threedcart.Image
+	var page []wireOut
 	n := 0
-	err := s.cat.View(id.String(), func(p *fakestore.Product[threedcart.Image]) error {
+	err := s.cat.View(strconv.FormatInt(id, 10), func(p *fakestore.Product[Image]) error {
 		n = len(p.Images)
 		start := max(offset-s.cfg.offsetBase, 0)
 		if start >= n {
@@ -309,7 +353,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, id threedcart.Cata
 		if s.cfg.maxLimit > 0 {
 			size = min(size, s.cfg.maxLimit)
 		}
-		page = slices.Clone(p.Images[start : start+size])
+		for _, img := range p.Images[start : start+size] {
+			page = append(page, wireOut(img))
+		}
 		return nil
 	})
 	switch {
@@ -325,7 +371,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, id threedcart.Cata
 }
 
 func (s *Server) pastEnd(w http.ResponseWriter) {
-	body := []result{s.result("", "", http.StatusBadRequest, threedcart.MessageOffsetExceeded)}
+	body := []result{s.result("", "", http.StatusBadRequest, MessageOffsetExceeded)}
 	switch s.cfg.pastEnd {
 	case PastEndNotFound:
 		w.WriteHeader(http.StatusNotFound)
@@ -336,8 +382,8 @@ func (s *Server) pastEnd(w http.ResponseWriter) {
 	}
 }
 
-// wireImage is an ImageGallery as received, with absent fields nil.
-type wireImage struct {
+// wireIn is an ImageGallery as received, with absent fields nil.
+type wireIn struct {
 	ImageGalleryID      *int64  `json:"ImageGalleryID"`
 	ImageGalleryFile    *string `json:"ImageGalleryFile"`
 	ImageGalleryCaption *string `json:"ImageGalleryCaption"`
@@ -345,7 +391,7 @@ type wireImage struct {
 }
 
 // applyTo sets the fields present in in on img.
-func (in wireImage) applyTo(img *threedcart.Image) {
+func (in wireIn) applyTo(img *Image) {
 	if in.ImageGalleryFile != nil {
 		img.ImageGalleryFile = *in.ImageGalleryFile
 	}
@@ -357,23 +403,28 @@ func (in wireImage) applyTo(img *threedcart.Image) {
 	}
 }
 
-func (s *Server) create(w http.ResponseWriter, r *http.Request, id threedcart.CatalogID) {
-	var in wireImage
+func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathInt(w, r, "catalogid")
+	if !ok {
+		return
+	}
+	var in wireIn
 	if err := fakestore.ReadJSON(r, &in, 0); err != nil {
 		invalid(w, "image")
 		return
 	}
+	pid := strconv.FormatInt(id, 10)
 	if in.ImageGalleryFile == nil || strings.TrimSpace(*in.ImageGalleryFile) == "" {
-		if !s.cat.HasProduct(id.String()) {
+		if !s.cat.HasProduct(pid) {
 			s.noProduct(w, id)
 			return
 		}
 		s.writeResults(w, http.StatusOK, []result{s.result("ImageGalleryFile", "", http.StatusBadRequest, "ImageGalleryFile is required")}, http.StatusBadRequest)
 		return
 	}
-	var img threedcart.Image
-	err := s.cat.Update(id.String(), func(p *fakestore.Product[threedcart.Image]) error {
-		img = threedcart.Image{ImageGalleryID: threedcart.ImageGalleryID(s.cat.NextID())}
+	var img Image
+	err := s.cat.Update(pid, func(p *fakestore.Product[Image]) error {
+		img = Image{ImageGalleryID: s.cat.NextID()}
 		in.applyTo(&img)
 		p.Images = append(p.Images, img)
 		return nil
@@ -382,36 +433,41 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, id threedcart.Ca
 		s.noProduct(w, id)
 		return
 	}
-	s.writeResults(w, http.StatusCreated, []result{s.result("ImageGalleryID", img.ImageGalleryID.String(), http.StatusCreated, "Created successfully")}, 0)
+	s.writeResults(w, http.StatusCreated, []result{s.result("ImageGalleryID", strconv.FormatInt(img.ImageGalleryID, 10), http.StatusCreated, "Created successfully")}, 0)
 }
 
 // updateItem applies one item of a PUT to p and returns its result and, if
 // it failed, its status.
-func (s *Server) updateItem(p *fakestore.Product[threedcart.Image], in wireImage) (result, int) {
+func (s *Server) updateItem(p *fakestore.Product[Image], in wireIn) (result, int) {
 	if in.ImageGalleryID == nil || *in.ImageGalleryID <= 0 {
 		return s.result("ImageGalleryID", "", http.StatusBadRequest, "ImageGalleryID is required"), http.StatusBadRequest
 	}
-	id := threedcart.ImageGalleryID(*in.ImageGalleryID)
-	i := slices.IndexFunc(p.Images, func(img threedcart.Image) bool { return img.ImageGalleryID == id })
+	id := *in.ImageGalleryID
+	key := strconv.FormatInt(id, 10)
+	i := slices.IndexFunc(p.Images, func(img Image) bool { return img.ImageGalleryID == id })
 	if i < 0 {
-		return s.result("ImageGalleryID", id.String(), http.StatusNotFound, "ImageGalleryID not found"), http.StatusNotFound
+		return s.result("ImageGalleryID", key, http.StatusNotFound, "ImageGalleryID not found"), http.StatusNotFound
 	}
 	if in.ImageGalleryFile != nil && strings.TrimSpace(*in.ImageGalleryFile) == "" {
 		return s.result("ImageGalleryFile", "", http.StatusBadRequest, "ImageGalleryFile cannot be empty"), http.StatusBadRequest
 	}
 	in.applyTo(&p.Images[i])
-	return s.result("ImageGalleryID", id.String(), http.StatusOK, "updated successfully"), 0
+	return s.result("ImageGalleryID", key, http.StatusOK, "updated successfully"), 0
 }
 
-func (s *Server) updateAll(w http.ResponseWriter, r *http.Request, id threedcart.CatalogID) {
-	var in []wireImage
+func (s *Server) updateAll(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathInt(w, r, "catalogid")
+	if !ok {
+		return
+	}
+	var in []wireIn
 	if err := fakestore.ReadJSON(r, &in, 0); err != nil {
 		invalid(w, "images")
 		return
 	}
 	var rs []result
 	failure := 0
-	err := s.cat.Update(id.String(), func(p *fakestore.Product[threedcart.Image]) error {
+	err := s.cat.Update(strconv.FormatInt(id, 10), func(p *fakestore.Product[Image]) error {
 		rs = make([]result, 0, len(in))
 		for _, item := range in {
 			res, st := s.updateItem(p, item)
@@ -429,20 +485,28 @@ func (s *Server) updateAll(w http.ResponseWriter, r *http.Request, id threedcart
 	s.writeResults(w, http.StatusOK, rs, failure)
 }
 
-func (s *Server) updateOne(w http.ResponseWriter, r *http.Request, id threedcart.CatalogID, iid threedcart.ImageGalleryID) {
-	var in wireImage
+func (s *Server) updateOne(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathInt(w, r, "catalogid")
+	if !ok {
+		return
+	}
+	iid, ok := pathInt(w, r, "imagegalleryid")
+	if !ok {
+		return
+	}
+	var in wireIn
 	if err := fakestore.ReadJSON(r, &in, 0); err != nil {
 		invalid(w, "image")
 		return
 	}
 	var res result
 	failure := 0
-	err := s.cat.Update(id.String(), func(p *fakestore.Product[threedcart.Image]) error {
-		if in.ImageGalleryID != nil && *in.ImageGalleryID != 0 && *in.ImageGalleryID != int64(iid) {
+	err := s.cat.Update(strconv.FormatInt(id, 10), func(p *fakestore.Product[Image]) error {
+		if in.ImageGalleryID != nil && *in.ImageGalleryID != 0 && *in.ImageGalleryID != iid {
 			res, failure = s.result("ImageGalleryID", strconv.FormatInt(*in.ImageGalleryID, 10), http.StatusBadRequest, "ImageGalleryID in the body does not match the URI"), http.StatusBadRequest
 			return nil
 		}
-		in.ImageGalleryID = new(int64(iid))
+		in.ImageGalleryID = new(iid)
 		res, failure = s.updateItem(p, in)
 		return nil
 	})
@@ -451,4 +515,36 @@ func (s *Server) updateOne(w http.ResponseWriter, r *http.Request, id threedcart
 		return
 	}
 	s.writeResults(w, http.StatusOK, []result{res}, failure)
+}
+
+// Inject queues f, a network fault in the vocabulary the in-memory
+// shopimgtest.Fake also takes (a Status with RetryAfter, Drop, Apply for a
+// write that happens before the failure, Latency, Skip, Times), on the
+// requests a client sends for f.Call: List the GETs of the gallery, Add
+// the POST, Update any PUT, Reorder and UpdateImages the collection PUT,
+// CallAnyWrite any POST or PUT; any product when f.ProductID is empty. A
+// Status comes with a result array. It panics for a fault with Err (which
+// only the in-memory Fake understands) or for CallDelete (3dcart has no
+// image delete).
+func (s *Server) Inject(f shopimgtest.Fault) {
+	p, all := apiPrefix+"*", apiPrefix+"*"
+	if f.ProductID != "" {
+		p = apiPrefix + url.PathEscape(f.ProductID) + "/Images"
+		all = p + "*"
+	}
+	ft := f.WireFor(map[shopimgtest.Call]shopimgtest.Route{
+		shopimgtest.CallList: {Method: http.MethodGet, Path: p}, shopimgtest.CallAdd: {Method: http.MethodPost, Path: p},
+		shopimgtest.CallUpdate: {Method: http.MethodPut, Path: all}, shopimgtest.CallReorder: {Method: http.MethodPut, Path: p},
+		shopimgtest.CallUpdateImages: {Method: http.MethodPut, Path: p}, shopimgtest.CallAnyWrite: {Method: "POST,PUT", Path: all},
+	})
+	if f.Status != 0 {
+		ft.Header = ft.Header.Clone()
+		if ft.Header == nil {
+			ft.Header = http.Header{}
+		}
+		ft.Header.Set("Content-Type", "application/json")
+		body, _ := json.Marshal([]result{s.result("", "", f.Status, http.StatusText(f.Status))})
+		ft.Body = string(body)
+	}
+	s.Faults().Add(ft)
 }

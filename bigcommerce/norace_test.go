@@ -1,0 +1,5 @@
+//go:build !race
+
+package bigcommerce_test
+
+const raceScale = 1
