@@ -1,9 +1,16 @@
 package shoptet_test
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/shopimg/shopimg/shoptet"
 )
@@ -25,5 +32,83 @@ func TestReviewPrintedCredentials(t *testing.T) {
 				t.Errorf("%s of %s shows the token: %s", f, name, out)
 			}
 		}
+	}
+}
+
+// cancelOnLog is a slog handler that calls cancel at the n-th record: a
+// hook into the moment a request's answer has been read.
+type cancelOnLog struct {
+	mu     *sync.Mutex
+	n      *int
+	at     int
+	cancel func()
+}
+
+func (h cancelOnLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h cancelOnLog) Handle(context.Context, slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	*h.n++
+	if *h.n == h.at {
+		h.cancel()
+	}
+	return nil
+}
+func (h cancelOnLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h cancelOnLog) WithGroup(string) slog.Handler      { return h }
+
+// TestReviewListWaitsForCutsPastItsContext: List reads the e-shop's image
+// cuts under a mutex held across the HTTP call. A second List whose
+// context ends while the first one's cuts request hangs stays blocked on
+// the mutex: the README promises waits end at once with the context.
+func TestReviewListWaitsForCutsPastItsContext(t *testing.T) {
+	t.Parallel()
+	const guid = "00000000-0000-0000-0000-000000000001"
+	eshopArrived := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/api/eshop" {
+			first := false
+			once.Do(func() { first = true })
+			if first {
+				close(eshopArrived)
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}
+			io.WriteString(w, `{"data":{"imageCuts":[]},"errors":null}`)
+			return
+		}
+		io.WriteString(w, `{"data":{"images":[]},"errors":null}`)
+	}))
+	defer srv.Close()
+	defer close(release)
+	bctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	n := 0
+	// Records: 1 the first List's gallery; 2 the second List's gallery
+	// (the first one's cuts request hangs meanwhile).
+	logger := slog.New(cancelOnLog{mu: &mu, n: &n, at: 2, cancel: cancel})
+	c, err := shoptet.NewClient(shoptet.Credentials{PrivateAPIToken: "review-private-api-token-0002"},
+		shoptet.WithBaseURL(srv.URL), shoptet.WithHTTPClient(srv.Client()), shoptet.WithLogger(logger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.ProductImages()
+	go func() { _, _ = p.List(context.Background(), guid) }()
+	<-eshopArrived
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.List(bctx, guid)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Logf("List after cancel: %v", err)
+	case <-time.After(2 * time.Second):
+		t.Fatal("List did not end with its context: it waits for another call's cuts request")
 	}
 }
