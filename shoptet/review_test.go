@@ -2,6 +2,7 @@ package shoptet_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,7 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/imagesync"
+	"github.com/shopimg/shopimg/shopimgtest"
 	"github.com/shopimg/shopimg/shoptet"
+	"github.com/shopimg/shopimg/shoptet/shoptettest"
 )
 
 // TestReviewPrintedCredentials: Credentials printed with a verb that is
@@ -110,5 +115,43 @@ func TestReviewListWaitsForCutsPastItsContext(t *testing.T) {
 		t.Logf("List after cancel: %v", err)
 	case <-time.After(2 * time.Second):
 		t.Fatal("List did not end with its context: it waits for another call's cuts request")
+	}
+}
+
+// TestReviewLateJobAddedTwice: an add whose answer is lost queues a job
+// that completes later. A re-run before the job completes finds no new
+// image, discards the add's intent as "did not happen" and adds the image
+// again; when the first job completes, the product holds it twice. The
+// README promises imagesync never adds an image twice after an unknown
+// outcome.
+func TestReviewLateJobAddedTwice(t *testing.T) {
+	t.Parallel()
+	clock := shopimgtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	srv := shoptettest.NewServer(shoptettest.WithClock(clock), shoptettest.WithJobTiming(shoptettest.JobTiming{Polls: 1, After: 10 * time.Minute}))
+	defer srv.Close()
+	guid := srv.AddProduct()
+	c, err := srv.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := imagesync.Target{Platform: "shoptet", Store: "fake", Images: c.ProductImages()}
+	desired := []imagesync.Entry{{Key: "a", SourceURL: "https://pim.example.com/a.jpg", Alt: "a"}}
+	s := &imagesync.Syncer{Store: imagesync.NewMemoryStore()}
+	srv.Faults().Add(shoptettest.Fault{Method: http.MethodPost, Path: shoptettest.ImagesPath(guid, "shop"), AfterApply: true, Drop: true})
+	first, _ := s.Sync(context.Background(), target, guid, desired)
+	if !errors.Is(first.Err, shopimg.ErrOutcomeUnknown) {
+		t.Fatalf("first sync: %v, want an unknown outcome", first.Err)
+	}
+	clock.Advance(time.Minute) // a re-run, before the job completes
+	if _, err := s.Sync(context.Background(), target, guid, desired); err != nil {
+		t.Logf("second sync: %v", err)
+	}
+	clock.Advance(time.Hour) // every job has completed
+	imgs, err := c.ProductImages().List(context.Background(), guid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.Created() != 1 || len(imgs) != 1 {
+		t.Errorf("%d images created, %d listed; want the one desired image once", srv.Created(), len(imgs))
 	}
 }
