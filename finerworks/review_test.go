@@ -2,10 +2,12 @@ package finerworks_test
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/shopimg/shopimg/finerworks"
+	"github.com/shopimg/shopimg/internal/echotest"
 )
 
 // TestReviewPrintedCredentials: Credentials printed with a verb that is
@@ -27,5 +29,28 @@ func TestReviewPrintedCredentials(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestReviewDebugEscapedNameInCutBody: a body that is not JSON (cut
+// short, say) is cut before its first "debug" member, found by its name as
+// written; a name written with a JSON escape ("d\u0065bug") is not found,
+// and what debug echoes stays in the error. The package promises
+// status.debug is never shown, also from bodies that are not JSON.
+func TestReviewDebugEscapedNameInCutBody(t *testing.T) {
+	t.Parallel()
+	const marker = "DEBUG-ECHO-MUST-NOT-SHOW"
+	for name, key := range map[string]string{"escaped": `d\u0065bug`, "escaped-upper": `\u0044EBUG`} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			body := `{"status":{"success":false,"message":"x","` + key + `":{"echo":"` + marker + `"`
+			h := newHarness(t, func(w http.ResponseWriter, _ *http.Request) { respond(w, 502, body) })
+			_, err := h.client.UpdateImages(ctx, []finerworks.UpdateImage{{GUID: guids(1)[0], Title: "t"}})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			echotest.CheckError(t, name, err, []string{marker})
+			echotest.Absent(t, "log", h.logs.String(), []string{marker})
+		})
 	}
 }
