@@ -231,12 +231,28 @@ func decodeError(e *APIError, _ http.Header, body []byte) {
 // debugRE finds a "debug" member name (any case) in JSON text.
 var debugRE = regexp.MustCompile(`(?i)"debug"\s*:`)
 
-// debugIndex returns where the first "debug" member starts in b, or -1.
+// memberRE finds a JSON member name, as written (escapes included),
+// followed by its colon.
+var memberRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"\s*:`)
+
+// debugIndex returns where the first "debug" member starts in b, or -1: a
+// member whose name is debug in any case and however it is written (a
+// JSON escape, "d\u0065bug", spells the same name).
 func debugIndex(b []byte) int {
+	at := -1
 	if loc := debugRE.FindIndex(b); loc != nil {
-		return loc[0]
+		at = loc[0]
 	}
-	return -1
+	for _, loc := range memberRE.FindAllIndex(b, -1) {
+		if at >= 0 && loc[0] >= at {
+			break
+		}
+		var name string
+		if json.Unmarshal(bytes.TrimRight(b[loc[0]:loc[1]], " \t\r\n:"), &name) == nil && strings.EqualFold(name, "debug") {
+			return loc[0]
+		}
+	}
+	return at
 }
 
 // stripDebug returns body without its members named debug (in any case,

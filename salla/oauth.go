@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/rest"
 )
 
 // Salla's OAuth 2.0 endpoints (accounts.salla.sa).
@@ -68,9 +68,9 @@ func Exchange(ctx context.Context, cfg *oauth2.Config, code string, httpClient *
 	if strings.TrimSpace(code) == "" {
 		return nil, fmt.Errorf("salla: %w", &shopimg.InputError{Field: "code", Reason: "is empty"})
 	}
-	if httpClient != nil {
-		ctx = context.WithValue(ctx, oauth2.HTTPClient, httpClient)
-	}
+	// The request's form carries the client secret and the code: it never
+	// follows a redirect to another host.
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, rest.GuardRedirects(httpClient))
 	tok, err := cfg.Exchange(ctx, code)
 	if err != nil {
 		return nil, tokenError("exchanging the authorization code", err, code, cfg.ClientSecret)
@@ -211,15 +211,8 @@ func clean(s string, n int) string {
 	return s
 }
 
-// scrub removes the secrets, raw or URL-escaped, from s.
+// scrub removes the secrets from s, in any case and in every encoding the
+// core's redaction reads (URL, JSON and HTML escapes, nested).
 func scrub(s string, secrets []string) string {
-	for _, v := range secrets {
-		if len(v) < 6 {
-			continue
-		}
-		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
-			s = strings.ReplaceAll(s, form, "REDACTED")
-		}
-	}
-	return s
+	return rest.Redact(s, secrets...)
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/shopimg/shopimg"
+	"github.com/shopimg/shopimg/internal/rest"
 )
 
 // SaveToken persists a merchant's new token where the app keeps it. A
@@ -187,7 +188,12 @@ func (s *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	defer func() { <-s.sem }()
+	held := true // the semaphore, until the refresh goroutine takes it over
+	defer func() {
+		if held {
+			<-s.sem
+		}
+	}()
 	if t := s.valid(); t != nil { // another goroutine refreshed meanwhile
 		return t, nil
 	}
@@ -197,15 +203,47 @@ func (s *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	if t := s.valid(); t != nil {
 		return t, nil
 	}
+	unlock := func() {}
 	if s.o.lock != nil {
-		unlock, err := s.o.lock(ctx)
+		u, err := s.o.lock(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("salla: taking the token lock: %w", err)
 		}
-		defer unlock()
+		unlock = u
 	}
-	return s.refresh(ctx)
+	// The refresh runs to its end even when ctx ends first: once the
+	// request is sent, Salla may have rotated the refresh token, and an
+	// answer dropped half way would leave the source holding a used one,
+	// whose next use revokes the merchant's tokens. It is bounded by
+	// RefreshTimeout instead, and keeps the semaphore (and the lock) until
+	// the new token is saved.
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	done := make(chan result, 1)
+	held = false
+	go func() {
+		defer func() { <-s.sem }()
+		defer unlock()
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RefreshTimeout)
+		defer cancel()
+		tok, err := s.refresh(rctx)
+		done <- result{tok, err}
+	}()
+	select {
+	case r := <-done:
+		return r.tok, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
+
+// RefreshTimeout bounds a token refresh (the request, reading the shared
+// store and saving the new token). A refresh is not ended by the context
+// of the call that started it, since a refresh token Salla received and
+// rotated is spent whether or not its answer is read.
+const RefreshTimeout = 2 * time.Minute
 
 // valid returns a copy of the current token if it is valid.
 func (s *TokenSource) valid() *oauth2.Token {
@@ -271,10 +309,9 @@ func (s *TokenSource) refresh(ctx context.Context) (*oauth2.Token, error) {
 	if cur.RefreshToken == "" {
 		return nil, &TokenError{Step: "refreshing the access token", Description: "the token has expired and has no refresh token (ask for the offline_access scope)", kind: shopimg.ErrUnauthorized}
 	}
-	rctx := ctx
-	if s.o.httpClient != nil {
-		rctx = context.WithValue(ctx, oauth2.HTTPClient, s.o.httpClient)
-	}
+	// The request's form carries the client secret and the refresh token:
+	// it never follows a redirect to another host.
+	rctx := context.WithValue(ctx, oauth2.HTTPClient, rest.GuardRedirects(s.o.httpClient))
 	nt, err := s.cfg.TokenSource(rctx, &oauth2.Token{RefreshToken: cur.RefreshToken}).Token()
 	if err != nil {
 		err = tokenError("refreshing the access token", err, cur.RefreshToken, cur.AccessToken, s.cfg.ClientSecret)

@@ -170,34 +170,58 @@ type cutURLs struct{ full, thumb ImageCut }
 
 // cutCache holds a Client's image cuts once read.
 type cutCache struct {
-	mu   sync.Mutex
-	cuts *cutURLs
+	mu      sync.Mutex
+	cuts    *cutURLs
+	reading chan struct{} // closed when the read under way ends; nil: none
 }
 
 // cutURLs returns the image cuts, reading them once; when they cannot be
 // read, images get no URL, and the next listing tries again, unless the
-// token may not read them (a 401, 403 or 404, which stay).
+// token may not read them (a 401, 403 or 404, which stay). Concurrent
+// callers share one read; one whose ctx ends while it waits for another's
+// gets no URLs at once.
 func (c *Client) cutURLs(ctx context.Context) *cutURLs {
-	c.cuts.mu.Lock()
-	defer c.cuts.mu.Unlock()
-	if c.cuts.cuts != nil {
-		return c.cuts.cuts
+	for {
+		c.cuts.mu.Lock()
+		if u := c.cuts.cuts; u != nil {
+			c.cuts.mu.Unlock()
+			return u
+		}
+		if wait := c.cuts.reading; wait != nil {
+			c.cuts.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return &cutURLs{}
+			}
+		}
+		done := make(chan struct{})
+		c.cuts.reading = done
+		c.cuts.mu.Unlock()
+		u, keep := c.readCuts(ctx)
+		c.cuts.mu.Lock()
+		if keep {
+			c.cuts.cuts = u
+		}
+		c.cuts.reading = nil
+		close(done)
+		c.cuts.mu.Unlock()
+		return u
 	}
+}
+
+// readCuts reads the image cuts, and whether to keep what it returns.
+func (c *Client) readCuts(ctx context.Context) (*cutURLs, bool) {
 	list, _, err := c.ImageCuts(ctx)
 	if err != nil {
-		none := &cutURLs{}
-		if errors.Is(err, shopimg.ErrUnauthorized) || errors.Is(err, shopimg.ErrNotFound) {
-			c.cuts.cuts = none
-		}
-		return none
+		return &cutURLs{}, errors.Is(err, shopimg.ErrUnauthorized) || errors.Is(err, shopimg.ErrNotFound)
 	}
 	by := map[string]ImageCut{}
 	for _, cut := range list {
 		by[cut.Name] = cut
 	}
-	u := &cutURLs{full: cmp.Or(by["orig"], by["big"]), thumb: cmp.Or(by["related"], by["category"], by["detail"])}
-	c.cuts.cuts = u
-	return u
+	return &cutURLs{full: cmp.Or(by["orig"], by["big"]), thumb: cmp.Or(by["related"], by["category"], by["detail"])}, true
 }
 
 // List returns the gallery in display order.

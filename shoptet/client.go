@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -78,6 +79,10 @@ func (c Credentials) String() string {
 
 // GoString is String, so %#v hides the values too.
 func (c Credentials) GoString() string { return c.String() }
+
+// Format writes String whatever the verb, so that no verb (%d, %t, ...,
+// for which fmt would skip String and print the fields) shows a value.
+func (c Credentials) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue makes slog log c as String does.
 func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }

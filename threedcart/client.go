@@ -2,6 +2,7 @@ package threedcart
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -89,6 +90,10 @@ func (c Credentials) String() string {
 
 // GoString is String, so %#v hides the values too.
 func (c Credentials) GoString() string { return c.String() }
+
+// Format writes String whatever the verb, so that no verb (%d, %t, ...,
+// for which fmt would skip String and print the fields) shows a value.
+func (c Credentials) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue makes slog log c as String does.
 func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
@@ -227,10 +232,16 @@ func NewClient(creds Credentials, opts ...Option) (*Client, error) {
 }
 
 // String describes the client without its credentials.
-func (c *Client) String() string { return "threedcart.Client" }
+// Its receiver is a value, so a Client printed by value shows no
+// credential either (the store's URL is one).
+func (c Client) String() string { return "threedcart.Client" }
 
 // GoString is String, so %#v shows no credential either.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
+
+// Format writes String whatever the verb, so that no verb prints the
+// fields, which hold the store's URL.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // storeURL parses the SecureURL credential as a base for image paths,
 // adding https:// when it has no scheme. It returns nil when that fails.

@@ -472,3 +472,12 @@ func redactURLString(raw string) string {
 	}
 	return u.String()
 }
+
+// Redact returns s without the secrets given (those shorter than six
+// characters are ignored), found in every case and encoding the core's own
+// redaction reads (JSON escapes, percent-encoding, HTML character
+// references, nested up to three deep). It is for text the core does not
+// see, such as an OAuth token endpoint's answer.
+func Redact(s string, secrets ...string) string {
+	return newRedactor(secrets).String(s)
+}

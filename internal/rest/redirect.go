@@ -66,3 +66,15 @@ func isRedirectError(err error) bool {
 	var re *RedirectError
 	return errors.As(err, &re)
 }
+
+// GuardRedirects returns a copy of hc (http.DefaultClient when nil) that
+// refuses redirects to another origin and redirects that change the
+// method, as the core's own client does: for requests sent outside the
+// core whose body or headers carry credentials (an OAuth token request's
+// client secret and refresh token). hc is not changed.
+func GuardRedirects(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return guardRedirects(hc)
+}

@@ -79,7 +79,14 @@ func (s *Server) issueLocked() (access, refresh string, expires time.Time) {
 	expires = s.cfg.Clock.Now().Add(s.cfg.TokenLifetime).Truncate(time.Second)
 	s.oauth.access[access] = &accessToken{expires: expires}
 	s.oauth.refresh[refresh] = &refreshToken{}
+	s.recordSecrets(access, refresh)
 	return access, refresh, expires
+}
+
+// recordSecrets makes both recorders replace credentials the fake issued.
+func (s *Server) recordSecrets(values ...string) {
+	s.Server.Recorder().AddSecrets(values...)
+	s.Accounts.Recorder().AddSecrets(values...)
 }
 
 // IssueToken issues a token pair as an installation would, expiring at
@@ -153,6 +160,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	code := "fake-code-" + s.oauth.ids.GUID()
 	s.oauth.codes[code] = false
 	s.mu.Unlock()
+	s.recordSecrets(code)
 	v := ru.Query()
 	v.Set("code", code)
 	v.Set("state", q.Get("state"))

@@ -78,7 +78,8 @@ func (r RecordedRequest) clone() RecordedRequest {
 type Recorder struct {
 	clock      shopimg.Clock
 	secrets    []string          // lower case patterns
-	values     *strings.Replacer // secret values -> Redacted; nil when none
+	pairs      []string          // secret value, Redacted, ...: what values replaces
+	values     *strings.Replacer // secret values -> Redacted; nil when none (guarded by mu)
 	maxBody    int64             // < 0: bodies are not kept
 	maxRecords int               // 0: unlimited; < 0: none kept
 
@@ -101,23 +102,44 @@ func newRecorder(clock shopimg.Clock, opts Options) *Recorder {
 		maxBody = DefaultMaxBody
 	}
 	rec := &Recorder{clock: clock, secrets: lower, maxBody: maxBody, maxRecords: opts.MaxRecords, counts: map[string]int{}}
-	var pairs []string
-	for _, v := range opts.Secrets {
+	rec.addSecretsLocked(opts.Secrets)
+	return rec
+}
+
+// AddSecrets makes the recorder replace values, raw, query-escaped or
+// path-escaped, in the requests it records from now on, as it does
+// Options.Secrets: for the credentials a fake issues while it runs (OAuth
+// access and refresh tokens, authorization codes).
+func (rec *Recorder) AddSecrets(values ...string) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.addSecretsLocked(values)
+}
+
+func (rec *Recorder) addSecretsLocked(values []string) {
+	n := len(rec.pairs)
+	for _, v := range values {
 		if v == "" {
 			continue
 		}
-		pairs = append(pairs, v, Redacted)
+		rec.pairs = append(rec.pairs, v, Redacted)
 		if q := url.QueryEscape(v); q != v {
-			pairs = append(pairs, q, Redacted)
+			rec.pairs = append(rec.pairs, q, Redacted)
 		}
 		if p := url.PathEscape(v); p != v {
-			pairs = append(pairs, p, Redacted)
+			rec.pairs = append(rec.pairs, p, Redacted)
 		}
 	}
-	if len(pairs) > 0 {
-		rec.values = strings.NewReplacer(pairs...)
+	if len(rec.pairs) > n {
+		rec.values = strings.NewReplacer(rec.pairs...)
 	}
-	return rec
+}
+
+// replacer returns the current replacer of secret values (nil: none).
+func (rec *Recorder) replacer() *strings.Replacer {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.values
 }
 
 // Requests returns a copy of the recorded requests, oldest first.
@@ -195,6 +217,7 @@ func (rec *Recorder) add(r RecordedRequest) {
 }
 
 func (rec *Recorder) redact(h http.Header) http.Header {
+	values := rec.replacer()
 	h = h.Clone()
 	if h == nil {
 		h = http.Header{}
@@ -206,8 +229,8 @@ func (rec *Recorder) redact(h http.Header) http.Header {
 			switch {
 			case secret:
 				vs[i] = Redacted
-			case rec.values != nil:
-				vs[i] = rec.values.Replace(vs[i])
+			case values != nil:
+				vs[i] = values.Replace(vs[i])
 			}
 		}
 	}
@@ -216,10 +239,10 @@ func (rec *Recorder) redact(h http.Header) http.Header {
 
 // scrub replaces the secret values in s.
 func (rec *Recorder) scrub(s string) string {
-	if rec.values == nil {
-		return s
+	if values := rec.replacer(); values != nil {
+		return values.Replace(s)
 	}
-	return rec.values.Replace(s)
+	return s
 }
 
 // wrap records every request passing through next.
@@ -235,9 +258,7 @@ func (rec *Recorder) wrap(next http.Handler) http.Handler {
 		if rec.maxBody > 0 && r.Body != nil && r.Body != http.NoBody {
 			r2 := *r
 			entry.Body, entry.BodyTruncated, r2.Body = peekBody(r.Body, rec.maxBody)
-			if rec.values != nil {
-				entry.Body = []byte(rec.values.Replace(string(entry.Body)))
-			}
+			entry.Body = []byte(rec.scrub(string(entry.Body)))
 			r = &r2
 		}
 		// The entry is added once: when the handler returns, or, for a
