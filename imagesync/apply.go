@@ -105,7 +105,7 @@ func (s *Syncer) Plan(ctx context.Context, t Target, productID string, desired [
 	if err != nil {
 		return nil, fmt.Errorf("imagesync: %s: listing images: %w", ref, err)
 	}
-	return NewPlan(Input{Ref: ref, Current: cur, State: st, Desired: desired, Caps: caps, Policy: s.Policy})
+	return NewPlan(Input{Ref: ref, Current: cur, State: st, Desired: desired, Caps: caps, Policy: s.Policy, Now: s.clock().Now()})
 }
 
 // DryRun computes the plan like Plan and prints it to w; it writes nothing

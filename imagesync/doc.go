@@ -84,7 +84,12 @@
 //   - The candidates are the listed images that were not there before the
 //     add (not in Intent.Before) and that no key maps to.
 //   - No candidate: the add did not happen; the intent is discarded and the
-//     entry is added again.
+//     entry is added again. Except on a platform that adds asynchronously
+//     (Capabilities.AsyncAdd: a Shoptet add is a queued job, which may run
+//     after its answer was lost): there the entry is held back, reported
+//     as DriftRecover, until Policy.AsyncAddWindow (3 hours by default)
+//     has passed since the add, so a late job cannot leave the image
+//     twice.
 //   - Otherwise each candidate scores 4 if its URL is the source URL, 2 if
 //     the last segment of its URL contains the source's file name stem
 //     (platforms keep an uploaded image's name, with a suffix), and 1 if its

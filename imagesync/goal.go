@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/shopimg/shopimg"
 	"github.com/shopimg/shopimg/internal/guard"
@@ -25,6 +26,10 @@ type Input struct {
 	Caps shopimg.Capabilities
 	// Policy says what may be deleted and adopted.
 	Policy Policy
+	// Now is the time of the plan, to tell whether an interrupted
+	// asynchronous add may still take effect (Policy.AsyncAddWindow);
+	// zero treats every such add as possibly still queued.
+	Now time.Time
 }
 
 // Ref points at an image of a product: by its key, its platform ID, or both.
@@ -279,6 +284,13 @@ func (g *goal) recoverIntents(ids *identity) {
 			continue
 		}
 		cands := candidates(g.in.Current, it, ids.keyOf)
+		if len(cands) == 0 && g.mayStillRun(it) {
+			ids.pending[it.Key] = true
+			g.drift = append(g.drift, Drift{What: DriftRecover, Ref: Ref{Key: it.Key}, Reason: fmt.Sprintf(
+				"an interrupted add was queued by the platform and may still run (until %s); nothing is added until then",
+				it.At.Add(g.asyncWindow()).UTC().Format(time.RFC3339))})
+			continue
+		}
 		if len(cands) == 0 {
 			g.discards = append(g.discards, Op{Kind: OpDiscard, Ref: Ref{Key: it.Key}, Reason: "the interrupted add did not happen"})
 			continue
@@ -293,6 +305,24 @@ func (g *goal) recoverIntents(ids *identity) {
 		}
 		g.adopt(ids, Mapping{Key: it.Key, ImageID: best.ID, Created: true}, "created by an interrupted add")
 	}
+}
+
+// asyncWindow is the policy's AsyncAddWindow, or its default.
+func (g *goal) asyncWindow() time.Duration {
+	if w := g.in.Policy.AsyncAddWindow; w > 0 {
+		return w
+	}
+	return DefaultAsyncAddWindow
+}
+
+// mayStillRun reports whether the interrupted add it, which left no image,
+// may still take effect: the platform adds asynchronously and the job may
+// still be queued.
+func (g *goal) mayStillRun(it Intent) bool {
+	if !g.in.Caps.AsyncAdd {
+		return false
+	}
+	return g.in.Now.IsZero() || g.in.Now.Before(it.At.Add(g.asyncWindow()))
 }
 
 // imageIDs returns the IDs of imgs.

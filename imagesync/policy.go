@@ -1,5 +1,7 @@
 package imagesync
 
+import "time"
+
 import "fmt"
 
 // DeletePolicy says which of a product's images a sync may delete. Images
@@ -64,4 +66,16 @@ type Policy struct {
 	// image's URL is the platform's own, so an equal URL proves nothing and
 	// nothing is adopted.
 	AdoptExisting bool `json:"adopt_existing,omitempty"`
+	// AsyncAddWindow is how long an interrupted add may still take effect
+	// on a platform that adds asynchronously (Capabilities.AsyncAdd:
+	// Shoptet queues a job, which may run after its answer was lost).
+	// Until then, an interrupted add that left no image yet is not
+	// repeated: the entry is reported as DriftRecover, so a re-run cannot
+	// add the image a second time when the first job completes late. Zero
+	// means DefaultAsyncAddWindow.
+	AsyncAddWindow time.Duration `json:"async_add_window,omitempty"`
 }
+
+// DefaultAsyncAddWindow is Policy.AsyncAddWindow's default: 3 hours, the
+// time after which Shoptet marks a job that has not completed as failed.
+const DefaultAsyncAddWindow = 3 * time.Hour

@@ -338,13 +338,15 @@ func TestCrashRecovery(t *testing.T) {
 				if err := store.Save(ctx, target.Ref(sc.guid), imagesync.Change{Put: sc.state.Mappings}); err != nil {
 					t.Fatal(err)
 				}
-				s := &imagesync.Syncer{Store: store, Policy: sc.policy}
+				s := &imagesync.Syncer{Store: store, Policy: sc.policy, Clock: f.clock}
 				first, _ := s.Sync(ctx, target, sc.guid, sc.desired)
 				if w.method == http.MethodPost && fault == "after-apply-drop" && !errors.Is(first.Err, shopimg.ErrOutcomeUnknown) {
 					t.Errorf("the dropped add: %v, want an outcome-unknown error", first.Err)
 				}
 				f.srv.Faults().Clear()
-				f.clock.Advance(time.Minute) // later: a queued job has completed
+				// Later: past the time a queued job may still run (before
+				// it, the interrupted add is held back as drift).
+				f.clock.Advance(imagesync.DefaultAsyncAddWindow)
 				c, err := f.srv.NewClient()
 				if err != nil {
 					t.Fatal(err)
