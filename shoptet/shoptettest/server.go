@@ -332,7 +332,6 @@ func (s *Server) mainOf(disp []stored) string {
 type connLimit struct {
 	mu     sync.Mutex
 	counts map[string]int
-	max    int
 	peak   int
 }
 
