@@ -314,8 +314,8 @@ func TestReorderWritesMatchesBruteForce(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(5, 8))
 	trials := 1500
-	if testing.Short() {
-		trials = 200
+	if testing.Short() || raceDetector {
+		trials = 300
 	}
 	changedMain := 0
 	for trial := range trials {
