@@ -28,6 +28,14 @@ func TestBadInputSendsNothing(t *testing.T) {
 		[]string{"123", "eaedbfbc-aee8-408f-9a80-43bda4e94de", "{eaedbfbc-aee8-408f-9a80-43bda4e94de7}"}, "eaedbfbc-aee8-408f-9a80-43bda4e94de7")
 }
 
+// TestAddFollowUpFailures: once the create was answered with an ID, a
+// failure of any request the Add sends after it returns the image with an
+// error matching only shopimg.ErrAdded, and the image exists once.
+func TestAddFollowUpFailures(t *testing.T) {
+	t.Parallel()
+	faulttest.RunAddFollowUps(t, faultVendor())
+}
+
 // faultVendor describes the adapter and its fake to package faulttest.
 func faultVendor() faulttest.Vendor {
 	return faulttest.Vendor{

@@ -25,6 +25,14 @@ func TestBadInputOnEveryOperation(t *testing.T) {
 	faulttest.RunBadInput(t, faultVendor(), []string{"not-a-guid", "95b84d4b-7481-11e8-8216", "../x"}, nil, "5.jpg")
 }
 
+// TestAddFollowUpFailures: once the create was answered with an ID, a
+// failure of any request the Add sends after it returns the image with an
+// error matching only shopimg.ErrAdded, and the image exists once.
+func TestAddFollowUpFailures(t *testing.T) {
+	t.Parallel()
+	faulttest.RunAddFollowUps(t, faultVendor())
+}
+
 // faultVendor describes the adapter and its fake to package faulttest.
 func faultVendor() faulttest.Vendor {
 	const products = "/api/products/*"

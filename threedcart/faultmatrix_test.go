@@ -27,6 +27,14 @@ func TestBadInputSendsNothing(t *testing.T) {
 	faulttest.RunBadInput(t, faultVendor(), ids, ids, "5")
 }
 
+// TestAddFollowUpFailures: once the create was answered with an ID, a
+// failure of any request the Add sends after it returns the image with an
+// error matching only shopimg.ErrAdded, and the image exists once.
+func TestAddFollowUpFailures(t *testing.T) {
+	t.Parallel()
+	faulttest.RunAddFollowUps(t, faultVendor())
+}
+
 // faultVendor describes the adapter and its fake to package faulttest.
 func faultVendor() faulttest.Vendor {
 	images := threedcarttest.ImagesPath(9)

@@ -377,3 +377,9 @@ func matches(wantMethod, wantPath, method, p string) bool {
 	}
 	return wantPath == "" || wantPath == p
 }
+
+// Matches reports whether a request's method and escaped path match the
+// patterns of a Fault's Method and Path (and of Recorder.Count).
+func Matches(wantMethod, wantPath, method, path string) bool {
+	return matches(wantMethod, wantPath, method, path)
+}
