@@ -61,6 +61,9 @@ func (t *Tap) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	out := r.Clone(r.Context())
 	out.Body = io.NopCloser(bytes.NewReader(body))
+	// A replay must not call the client's GetBody, which would stream the
+	// body again (an upload's goroutine) for nobody to read.
+	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	resp, err := t.Next.RoundTrip(out)
 	if err != nil {
 		return nil, err
@@ -151,6 +154,7 @@ func (s *Spec) Validate(ex Exchange) (string, error) {
 	req.Host = u.Host
 	req.RequestURI = ""
 	req.Body = io.NopCloser(bytes.NewReader(ex.ReqBody))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(ex.ReqBody)), nil }
 	route, params, err := s.router.FindRoute(req)
 	if err != nil {
 		return "", fmt.Errorf("no route in the spec: %w", err)
