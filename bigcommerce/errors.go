@@ -104,7 +104,7 @@ func appendDetails(ds []shopimg.FieldError, field string, raw json.RawMessage) [
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			ds = appendDetail(ds, k, text(m[k]))
+			ds = appendDetail(ds, k, rest.JSONText(m[k]))
 		}
 	case '[':
 		var a []json.RawMessage
@@ -112,29 +112,16 @@ func appendDetails(ds []shopimg.FieldError, field string, raw json.RawMessage) [
 			return ds
 		}
 		for _, it := range a {
-			ds = appendDetail(ds, field, text(it))
+			ds = appendDetail(ds, field, rest.JSONText(it))
 		}
 	default:
-		ds = appendDetail(ds, field, text(raw))
+		ds = appendDetail(ds, field, rest.JSONText(raw))
 	}
 	return ds
 }
 
 func appendDetail(ds []shopimg.FieldError, field, msg string) []shopimg.FieldError {
 	return append(ds, shopimg.FieldError{Field: field, Message: msg})
-}
-
-// text returns a JSON string's content, or any other value's compact JSON.
-func text(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var buf bytes.Buffer
-	if json.Compact(&buf, raw) != nil {
-		return string(raw)
-	}
-	return buf.String()
 }
 
 // The quota headers (from the vendor's rate-limit page).
@@ -157,17 +144,17 @@ const (
 // ask ("If both are present, use the longer of the two").
 func readRate(h http.Header) (rest.RateInfo, bool) {
 	var info rest.RateInfo
-	left, haveLeft := headerInt(h, headerRequestsLeft)
+	left, haveLeft := rest.HeaderInt(h, headerRequestsLeft, 1e9)
 	if haveLeft {
 		info.Remaining = int(max(left, 0))
 	}
-	if n, ok := headerInt(h, headerRequestsQuota); ok && n > 0 {
+	if n, ok := rest.HeaderInt(h, headerRequestsQuota, 1e9); ok && n > 0 {
 		info.Limit = int(n)
 	}
-	if n, ok := headerInt(h, headerTimeResetMs); ok && n > 0 {
+	if n, ok := rest.HeaderInt(h, headerTimeResetMs, 1e9); ok && n > 0 {
 		info.Reset = time.Duration(n) * time.Millisecond
 	}
-	if n, ok := headerInt(h, headerTimeWindowMs); ok && n > 0 {
+	if n, ok := rest.HeaderInt(h, headerTimeWindowMs, 1e9); ok && n > 0 {
 		info.Window = time.Duration(n) * time.Millisecond
 	}
 	// X-Retry-After is documented in seconds only; anything else (a date
@@ -184,22 +171,4 @@ func readRate(h http.Header) (rest.RateInfo, bool) {
 		info.Reset = max(info.Reset, info.RetryAfter)
 	}
 	return info, true
-}
-
-// headerInt parses a header holding a whole number (a decimal point and
-// fraction are dropped). Values beyond a day's worth of milliseconds or a
-// billion requests are refused as implausible.
-func headerInt(h http.Header, name string) (int64, bool) {
-	v := strings.TrimSpace(h.Get(name))
-	if v == "" {
-		return 0, false
-	}
-	if i := strings.IndexByte(v, '.'); i >= 0 {
-		v = v[:i]
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < -1 || n > 1e9 {
-		return 0, false
-	}
-	return n, true
 }

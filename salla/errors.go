@@ -93,10 +93,10 @@ func (v *envelope) fill(e *APIError) bool {
 	if json.Unmarshal(raw, &b) != nil {
 		return false
 	}
-	if c := text(b.Code); c != "" {
+	if c := rest.JSONText(b.Code); c != "" {
 		e.Code = c
 	}
-	if m := text(b.Message); m != "" {
+	if m := rest.JSONText(b.Message); m != "" {
 		e.Message = m
 	}
 	e.Details = appendFields(e.Details, b.Fields)
@@ -164,33 +164,15 @@ func appendFields(ds []shopimg.FieldError, raw json.RawMessage) []shopimg.FieldE
 		var list []json.RawMessage
 		if len(v) > 0 && v[0] == '[' && json.Unmarshal(v, &list) == nil {
 			for _, it := range list {
-				ds = append(ds, shopimg.FieldError{Field: k, Message: text(it)})
+				ds = append(ds, shopimg.FieldError{Field: k, Message: rest.JSONText(it)})
 			}
 			continue
 		}
-		if s := text(v); s != "" {
+		if s := rest.JSONText(v); s != "" {
 			ds = append(ds, shopimg.FieldError{Field: k, Message: s})
 		}
 	}
 	return ds
-}
-
-// text returns a JSON string's content, or any other value's compact JSON
-// ("" for null or nothing).
-func text(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var buf bytes.Buffer
-	if json.Compact(&buf, raw) != nil {
-		return string(raw)
-	}
-	return buf.String()
 }
 
 // The quota headers of the Merchant API.
@@ -218,15 +200,15 @@ const epochThreshold = 1_000_000_000
 func rateReader(clock shopimg.Clock) rest.RateReader {
 	return func(h http.Header) (rest.RateInfo, bool) {
 		var info rest.RateInfo
-		rem, haveRem := headerInt(h, headerRateRemaining)
+		rem, haveRem := rest.HeaderInt(h, headerRateRemaining, 1e11)
 		if haveRem {
 			info.Remaining = int(max(rem, 0))
 		}
-		if n, ok := headerInt(h, headerRateLimit); ok && n > 0 {
+		if n, ok := rest.HeaderInt(h, headerRateLimit, 1e11); ok && n > 0 {
 			info.Limit = int(n)
 			info.Window = quotaWindow
 		}
-		reset, haveReset := headerInt(h, headerRateReset)
+		reset, haveReset := rest.HeaderInt(h, headerRateReset, 1e11)
 		if haveReset && reset > 0 {
 			if reset >= epochThreshold {
 				info.Reset = time.Unix(reset, 0).Sub(clock.Now())
@@ -245,21 +227,4 @@ func rateReader(clock shopimg.Clock) rest.RateReader {
 		}
 		return info, true
 	}
-}
-
-// headerInt parses a header holding a whole number (a fraction is
-// dropped). Values beyond a plausible epoch second are refused.
-func headerInt(h http.Header, name string) (int64, bool) {
-	v := strings.TrimSpace(h.Get(name))
-	if v == "" {
-		return 0, false
-	}
-	if i := strings.IndexByte(v, '.'); i >= 0 {
-		v = v[:i]
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < -1 || n > 1e11 {
-		return 0, false
-	}
-	return n, true
 }
